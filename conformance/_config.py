@@ -1,0 +1,199 @@
+"""Target configuration: command-line flags over environment over a YAML file.
+
+Secrets (the token) are read only from flags or the environment, never from a file, and never written.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import secrets as _secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+import yaml
+
+from .errors import ConfigError, UsageError
+
+__all__ = ["DEFAULT_API_VERSION", "SCENARIOS", "TargetConfig", "load_config", "new_run_prefix"]
+
+DEFAULT_API_VERSION = "7.6"
+SCENARIOS = ("S01", "S02", "S03", "S04", "S05", "S06", "S07", "S08", "S09", "S10", "S11", "AUTH", "API")
+AuthMode = Literal["none", "token", "azure"]
+_AUTH_MODES = ("none", "token", "azure")
+_SECRET_FILE_KEYS = frozenset({"token", "client_secret", "password"})
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class TargetConfig:
+    """Everything needed to reach and judge one target. ``target=None`` means the embedded reference vault."""
+
+    target: str | None = None
+    token: str | None = dataclasses.field(default=None, repr=False)
+    auth: AuthMode = "token"
+    api_version: str = DEFAULT_API_VERSION
+    ca_bundle: str | None = None
+    insecure: bool = False
+    only: frozenset[str] = frozenset()
+    poll_interval: float = 1.0
+    timeout: float = 120.0
+    request_timeout: float = 30.0
+    report_dir: str = "reports"
+    prefix: str = ""
+
+    @property
+    def verify(self) -> bool | str:
+        """The httpx ``verify`` value: a CA bundle path, or False with ``--insecure``."""
+        if self.insecure:
+            return False
+        return self.ca_bundle or True
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """Values that must never appear in any output."""
+        return (self.token,) if self.token else ()
+
+    def selects(self, scenario: str) -> bool:
+        """Whether ``--only`` leaves ``scenario`` in the run."""
+        return not self.only or scenario in self.only
+
+
+def new_run_prefix() -> str:
+    """A random prefix for every object one run creates: ``kvc-<8 hex>-``."""
+    return f"kvc-{_secrets.token_hex(4)}-"
+
+
+# Each setting: (flag attribute / file key, environment variable, converter)
+_SETTINGS: dict[str, str] = {
+    "target": "KVCONFORM_TARGET",
+    "token": "KVCONFORM_TOKEN",
+    "auth": "KVCONFORM_AUTH",
+    "api_version": "KVCONFORM_API_VERSION",
+    "ca_bundle": "KVCONFORM_CA_BUNDLE",
+    "insecure": "KVCONFORM_INSECURE",
+    "only": "KVCONFORM_ONLY",
+    "poll_interval": "KVCONFORM_POLL_INTERVAL",
+    "timeout": "KVCONFORM_TIMEOUT",
+    "request_timeout": "KVCONFORM_REQUEST_TIMEOUT",
+    "report_dir": "KVCONFORM_REPORT_DIR",
+}
+ENVIRONMENT_VARIABLES = dict(_SETTINGS)
+
+
+def load_config(
+    flags: Mapping[str, Any],
+    *,
+    environ: Mapping[str, str] | None = None,
+    config_file: str | None = None,
+) -> TargetConfig:
+    """Merge flags (``None`` = not given) over the environment over the YAML ``config_file``.
+
+    Raises ``ConfigError`` for an unreadable or invalid file and ``UsageError`` for invalid values.
+    """
+    environ = os.environ if environ is None else environ
+    config_file = config_file or environ.get("KVCONFORM_CONFIG") or None
+    merged: dict[str, Any] = _read_file(config_file) if config_file else {}
+    for key, variable in _SETTINGS.items():
+        if variable in environ and environ[variable] != "":
+            merged[key] = environ[variable]
+    for key in _SETTINGS:
+        if flags.get(key) is not None:
+            merged[key] = flags[key]
+    return _build(merged)
+
+
+def _read_file(path: str) -> dict[str, Any]:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc.strerror or exc}") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"config file {path} is not valid YAML: {str(exc).splitlines()[0]}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"config file {path} must be a mapping of settings, got {type(data).__name__}")
+    data = {str(key).replace("-", "_"): value for key, value in data.items()}
+    leaked = sorted(_SECRET_FILE_KEYS & data.keys())
+    if leaked:
+        raise ConfigError(
+            f"config file {path} holds a secret ({', '.join(leaked)}); pass it with --token or KVCONFORM_TOKEN instead"
+        )
+    unknown = sorted(set(data) - set(_SETTINGS))
+    if unknown:
+        raise ConfigError(f"config file {path}: unknown setting(s) {', '.join(unknown)}; known: {', '.join(_SETTINGS)}")
+    return data
+
+
+def _build(values: dict[str, Any]) -> TargetConfig:
+    kwargs: dict[str, Any] = {}
+    if values.get("target") not in (None, ""):
+        kwargs["target"] = parse_target(str(values["target"]))
+    if values.get("token") not in (None, ""):
+        kwargs["token"] = str(values["token"])
+    auth = str(values.get("auth") or ("token" if "token" in kwargs else "token"))
+    if auth not in _AUTH_MODES:
+        raise UsageError(f"auth must be one of {', '.join(_AUTH_MODES)}, got {auth!r}")
+    kwargs["auth"] = auth
+    if values.get("api_version"):
+        kwargs["api_version"] = str(values["api_version"])
+    if values.get("ca_bundle"):
+        bundle = str(values["ca_bundle"])
+        if not Path(bundle).is_file():
+            raise ConfigError(f"CA bundle {bundle} does not exist")
+        kwargs["ca_bundle"] = bundle
+    if "insecure" in values:
+        kwargs["insecure"] = _bool(values["insecure"], "insecure")
+    if values.get("only"):
+        kwargs["only"] = parse_only(values["only"])
+    for key in ("poll_interval", "timeout", "request_timeout"):
+        if values.get(key) is not None:
+            kwargs[key] = positive_float(values[key], key.replace("_", "-"))
+    if values.get("report_dir"):
+        kwargs["report_dir"] = str(values["report_dir"])
+    return TargetConfig(**kwargs)
+
+
+def parse_target(value: str) -> str:
+    """A vault base URL: http(s)://host[:port], no query; the trailing slash is dropped."""
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise UsageError(f"target must be an http(s) URL such as https://myvault.vault.azure.net, got {value!r}")
+    if parts.query or parts.fragment:
+        raise UsageError(f"target must not carry a query or fragment, got {value!r}")
+    return value.rstrip("/")
+
+
+def parse_only(value: Any) -> frozenset[str]:
+    """``S01,S06`` (or a list) → a set of known scenario ids."""
+    items = value if isinstance(value, (list, tuple)) else str(value).split(",")
+    chosen = frozenset(str(item).strip().upper() for item in items if str(item).strip())
+    unknown = sorted(chosen - set(SCENARIOS))
+    if unknown:
+        raise UsageError(f"unknown scenario(s) {', '.join(unknown)}; known: {', '.join(SCENARIOS)}")
+    return chosen
+
+
+def positive_float(value: Any, name: str) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise UsageError(f"{name} must be a number of seconds, got {value!r}") from None
+    if not number > 0:
+        raise UsageError(f"{name} must be greater than 0, got {value!r}")
+    return number
+
+
+def _bool(value: Any, name: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off", ""):
+        return False
+    raise UsageError(f"{name} must be true or false, got {value!r}")

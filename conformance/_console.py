@@ -1,0 +1,69 @@
+"""What ``kvconform run`` prints: a line per scenario, the requirement summary, where the reports are."""
+
+from __future__ import annotations
+
+import sys
+from typing import TextIO
+
+from . import _requirements
+from ._results import RunResult
+from ._status import Status
+
+__all__ = ["print_result", "scenario_title"]
+
+_TITLES = {
+    "S01": "create with a supported issuer",
+    "S02": "get pending, inProgress",
+    "S03": "get pending, completed",
+    "S04": "get pending, cancelled or failed",
+    "S05": "get pending, deleted or overwritten",
+    "S06": "create or import while inProgress",
+    "S07": "merge on an issuer operation",
+    "S08": "cancel while inProgress",
+    "S09": "delete the pending operation",
+    "S10": "manual creation",
+    "S11": "merge, manual creation",
+    "AUTH": "bearer challenge",
+    "API": "api-version, errors, contract",
+}
+_MARK = {
+    Status.PASS: "pass ",
+    Status.WARN: "WARN ",
+    Status.FAIL: "FAIL ",
+    Status.ERROR: "ERROR",
+    Status.SKIP: "skip ",
+    Status.DISABLED: "off  ",
+}
+
+
+def scenario_title(scenario: str) -> str:
+    return _TITLES.get(scenario, scenario)
+
+
+def print_result(result: RunResult, report_dir: str, stream: TextIO | None = None) -> None:
+    out = stream or sys.stdout
+    for scenario in result.scenarios.values():
+        print(
+            f"  {scenario.id:<5} {_MARK[scenario.status]} {scenario.duration:6.1f}s  {scenario_title(scenario.id)}",
+            file=out,
+        )
+    counts = result.counts()
+    print(file=out)
+    print(
+        "requirements: "
+        + ", ".join(f"{counts[status.value]} {status.value}" for status in Status if counts[status.value]),
+        file=out,
+    )
+    notable = [r for r in result.requirements.values() if r.status in (Status.WARN, Status.FAIL, Status.ERROR)]
+    for requirement in notable:
+        level = _requirements.get(requirement.id).level.value
+        print(f"  {_MARK[requirement.status]} {requirement.id} ({level}): {requirement.message}", file=out)
+    for error in result.errors:
+        print(f"  ERROR {error}", file=out)
+    if result.leftovers:
+        print(f"cleanup left {len(result.leftovers)} object(s) behind (prefix {result.prefix}):", file=out)
+        for leftover in result.leftovers:
+            print(f"  {leftover}", file=out)
+    print(file=out)
+    print(f"outcome: {result.outcome.value}   ({result.duration:.1f}s, target {result.target})", file=out)
+    print(f"reports: {report_dir}/summary.json, {report_dir}/junit.xml", file=out)

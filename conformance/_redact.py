@@ -1,0 +1,67 @@
+"""Redaction of secrets in headers, bodies and free text, applied to everything we print or write."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+__all__ = ["REDACTED", "redact_body", "redact_headers", "redact_text"]
+
+REDACTED = "***"
+
+_SECRET_HEADERS = frozenset(
+    {"authorization", "proxy-authorization", "cookie", "set-cookie", "x-ms-authorization-auxiliary"}
+)
+_SECRET_KEYS = frozenset(
+    {
+        "pwd",
+        "password",
+        "access_token",
+        "refresh_token",
+        "id_token",
+        "client_secret",
+        "token",
+        "authorization",
+        "secret",
+    }
+)
+_BEARER = re.compile(r"(?i)\b(bearer|pop)\s+[A-Za-z0-9\-._~+/]+=*")
+_JWT = re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*")
+_KEYVALUE = re.compile(r"(?i)(\"?(?:access_token|refresh_token|client_secret|pwd|password)\"?\s*[:=]\s*\"?)[^\"&\s,}]+")
+
+
+def redact_text(text: str, secrets: Iterable[str] = ()) -> str:
+    """Mask bearer tokens, JWTs, ``key=value`` secrets and each of ``secrets`` in ``text``."""
+    for secret in secrets:
+        if secret and len(secret) >= 4:
+            text = text.replace(secret, REDACTED)
+    text = _BEARER.sub(lambda m: f"{m.group(1)} {REDACTED}", text)
+    text = _JWT.sub(REDACTED, text)
+    return _KEYVALUE.sub(lambda m: f"{m.group(1)}{REDACTED}", text)
+
+
+def redact_headers(headers: Mapping[str, str], secrets: Iterable[str] = ()) -> dict[str, str]:
+    """A copy of ``headers`` with credential headers masked and secrets removed from the rest."""
+    secrets = tuple(secrets)
+    return {
+        name: REDACTED if name.lower() in _SECRET_HEADERS else redact_text(value, secrets)
+        for name, value in headers.items()
+    }
+
+
+def redact_body(body: Any, secrets: Iterable[str] = ()) -> Any:
+    """A copy of a decoded JSON body (or text) with secret-looking members masked."""
+    secrets = tuple(secrets)
+    if isinstance(body, Mapping):
+        return {
+            key: REDACTED
+            if str(key).lower() in _SECRET_KEYS and value not in (None, "")
+            else redact_body(value, secrets)
+            for key, value in body.items()
+        }
+    if isinstance(body, list):
+        return [redact_body(item, secrets) for item in body]
+    if isinstance(body, str):
+        return redact_text(body, secrets)
+    return body

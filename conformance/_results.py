@@ -1,0 +1,190 @@
+"""Results of a run: per check, per requirement, per scenario, and the outcome. Reports read only these."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable
+from typing import Any
+
+from . import _requirements
+from ._status import Status, worst
+
+__all__ = ["CheckRecord", "RequirementResult", "RunResult", "ScenarioResult", "TestRecord", "aggregate"]
+
+SUMMARY_SCHEMA_VERSION = 1
+
+
+@dataclasses.dataclass
+class CheckRecord:
+    """What one test found about one requirement (the gravest finding, with how often it was checked)."""
+
+    requirement: str
+    status: Status
+    message: str
+    evidence: dict[str, Any] | None = None
+    count: int = 1
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "requirement": self.requirement,
+            "status": self.status.value,
+            "message": self.message,
+            "evidence": self.evidence,
+            "count": self.count,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> CheckRecord:
+        return cls(
+            requirement=data["requirement"],
+            status=Status(data["status"]),
+            message=data["message"],
+            evidence=data.get("evidence"),
+            count=int(data.get("count", 1)),
+        )
+
+
+@dataclasses.dataclass
+class TestRecord:
+    """One scenario test as pytest ran it."""
+
+    __test__ = False  # not a test class, whatever pytest's collector thinks of the name
+
+    nodeid: str
+    scenario: str
+    requirements: tuple[str, ...]
+    outcome: Status
+    duration: float
+    message: str = ""
+    records: list[CheckRecord] = dataclasses.field(default_factory=list)
+
+
+@dataclasses.dataclass
+class RequirementResult:
+    id: str
+    scenario: str
+    level: str
+    status: Status
+    message: str = ""
+    evidence: dict[str, Any] | None = None
+    checks: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "status": self.status.value,
+            "scenario": self.scenario,
+            "level": self.level,
+            "message": self.message,
+            "evidence": self.evidence,
+            "checks": self.checks,
+        }
+
+
+@dataclasses.dataclass
+class ScenarioResult:
+    id: str
+    status: Status
+    duration: float = 0.0
+    tests: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"status": self.status.value, "duration": round(self.duration, 3), "tests": self.tests}
+
+
+@dataclasses.dataclass
+class RunResult:
+    """The whole run; ``to_summary()`` is the ``summary.json`` interface users script against."""
+
+    target: str
+    api_version: str
+    tool_version: str
+    started: str
+    duration: float
+    prefix: str
+    scenarios: dict[str, ScenarioResult]
+    requirements: dict[str, RequirementResult]
+    errors: list[str] = dataclasses.field(default_factory=list)
+    leftovers: list[str] = dataclasses.field(default_factory=list)
+    interrupted: bool = False
+
+    @property
+    def outcome(self) -> Status:
+        """pass, warn, fail or error: the worst judged status (skip and disabled count as pass)."""
+        statuses = [r.status for r in self.requirements.values()] + [s.status for s in self.scenarios.values()]
+        if self.errors or self.interrupted:
+            statuses.append(Status.ERROR)
+        return max(worst(statuses, default=Status.PASS), Status.PASS)
+
+    def to_summary(self) -> dict[str, Any]:
+        return {
+            "schema_version": SUMMARY_SCHEMA_VERSION,
+            "outcome": self.outcome.value,
+            "target": self.target,
+            "api_version": self.api_version,
+            "tool_version": self.tool_version,
+            "started": self.started,
+            "duration": round(self.duration, 3),
+            "prefix": self.prefix,
+            "interrupted": self.interrupted,
+            "errors": self.errors,
+            "leftovers": self.leftovers,
+            "counts": self.counts(),
+            "scenarios": {key: value.to_dict() for key, value in self.scenarios.items()},
+            "requirements": {key: value.to_dict() for key, value in self.requirements.items()},
+        }
+
+    def counts(self) -> dict[str, int]:
+        counts = {status.value: 0 for status in Status}
+        for requirement in self.requirements.values():
+            counts[requirement.status.value] += 1
+        return counts
+
+
+def aggregate(
+    tests: Iterable[TestRecord], *, only: frozenset[str] = frozenset()
+) -> tuple[dict[str, ScenarioResult], dict[str, RequirementResult]]:
+    """Fold test records into requirement and scenario results, over the whole catalogue."""
+    tests = list(tests)
+    requirements: dict[str, RequirementResult] = {}
+    for requirement in _requirements.catalogue().values():
+        result = RequirementResult(
+            id=requirement.id, scenario=requirement.scenario, level=requirement.level.value, status=Status.SKIP
+        )
+        records = [rec for test in tests for rec in test.records if rec.requirement == requirement.id]
+        declaring = [test for test in tests if requirement.id in test.requirements]
+        if only and requirement.scenario not in only and not records:
+            result.status, result.message = Status.DISABLED, "left out by --only"
+        elif records:
+            gravest = max(records, key=lambda rec: rec.status)
+            result.status = gravest.status
+            result.message = gravest.message if gravest.status is not Status.PASS else ""
+            result.evidence = gravest.evidence if gravest.status > Status.PASS else None
+            result.checks = sum(rec.count for rec in records)
+        elif any(test.outcome is Status.ERROR for test in declaring):
+            failed = next(test for test in declaring if test.outcome is Status.ERROR)
+            result.status, result.message = Status.ERROR, f"not judged: {failed.message}"
+        elif any(test.outcome is Status.FAIL for test in declaring):
+            result.message = "not judged: an earlier requirement of the same scenario failed"
+        elif declaring and all(test.outcome is Status.SKIP for test in declaring):
+            result.message = declaring[0].message or "skipped"
+        else:
+            result.message = "not exercised"
+        requirements[requirement.id] = result
+    scenarios: dict[str, ScenarioResult] = {}
+    for group in _requirements.GROUPS:
+        own = [r for r in requirements.values() if r.scenario == group]
+        group_tests = [test for test in tests if test.scenario == group]
+        if only and group not in only and not any(r.checks for r in own):
+            status = Status.DISABLED
+        else:
+            status = worst([r.status for r in own] + [t.outcome for t in group_tests], default=Status.SKIP)
+        scenarios[group] = ScenarioResult(
+            id=group,
+            status=status,
+            duration=sum(test.duration for test in group_tests),
+            tests=[
+                {"nodeid": t.nodeid, "outcome": t.outcome.value, "duration": round(t.duration, 3), "message": t.message}
+                for t in group_tests
+            ],
+        )
+    return scenarios, requirements

@@ -1,0 +1,118 @@
+"""Runs the scenario tests with pytest (in-process) and hands back the :class:`RunResult`."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Callable, Iterator
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ._config import TargetConfig
+from ._results import RunResult
+from .errors import SuiteError
+from .plugin import RESULT_KEY, kv_payloads
+
+__all__ = ["run_scenarios"]
+
+TestListener = Callable[[str, str, float, str], None]
+"""Called as each scenario test ends: (nodeid, status, duration, message)."""
+
+
+class _Sink:
+    def __init__(self, listener: TestListener | None) -> None:
+        self.listener = listener
+        self.result: RunResult | None = None
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if self.listener is None:
+            return
+        for payload in kv_payloads(report):
+            if payload["when"] == "call" or payload["outcome"] != "pass":
+                self.listener(report.nodeid, payload["outcome"], report.duration, payload["message"])
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        self.result = session.config.stash.get(RESULT_KEY, None)
+
+
+@contextlib.contextmanager
+def _environment(values: dict[str, str]) -> Iterator[None]:
+    saved = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def run_scenarios(
+    config: TargetConfig,
+    *,
+    report_dir: Path,
+    workers: int | None = None,
+    allure: bool = True,
+    listener: TestListener | None = None,
+    extra_args: list[str] | None = None,
+) -> RunResult:
+    """Run ``conformance.scenarios`` against ``config.target`` and return the aggregated result.
+
+    The token travels in the environment (``KVCONFORM_TOKEN``), never on a command line.
+    """
+    if config.target is None:
+        raise SuiteError("run_scenarios needs a target URL")
+    scenarios_dir = Path(str(resources.files("conformance.scenarios")))
+    args: list[str] = [
+        str(scenarios_dir),
+        "-c",
+        str(scenarios_dir / "pytest.ini"),
+        "--rootdir",
+        str(scenarios_dir),
+        "-q",
+        "--no-header",
+        "--tb=no",
+        "-p",
+        "no:terminal",
+        "--kv-target",
+        config.target,
+        "--kv-auth",
+        config.auth,
+        "--kv-api-version",
+        config.api_version,
+        "--kv-poll-interval",
+        str(config.poll_interval),
+        "--kv-timeout",
+        str(config.timeout),
+        "--kv-prefix",
+        config.prefix,
+        "--kv-report-dir",
+        str(report_dir),
+        f"--junitxml={report_dir / 'junit.xml'}",
+    ]
+    if allure:
+        args.append(f"--alluredir={report_dir / 'allure-results'}")
+    if config.only:
+        args += ["--kv-only", ",".join(sorted(config.only))]
+    if config.ca_bundle:
+        args += ["--kv-ca-bundle", config.ca_bundle]
+    if config.insecure:
+        args.append("--kv-insecure")
+    if workers and workers > 1:
+        args += ["-n", str(workers)]
+    args += extra_args or []
+    sink = _Sink(listener)
+    environment: dict[str, Any] = {"KVCONFORM_CONFIG": ""}
+    if config.token:
+        environment["KVCONFORM_TOKEN"] = config.token
+    with _environment(environment):
+        code = pytest.main(args, plugins=[sink])
+    if sink.result is None:
+        raise SuiteError(f"the scenario session ended without a result (pytest exit code {int(code)})")
+    return sink.result

@@ -1,0 +1,91 @@
+"""Verdict vocabulary: the ordered :class:`Status` and the requirement :class:`Level`."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+
+__all__ = ["EXIT_CODES_HELP", "Level", "Status", "exit_code", "worst"]
+
+
+class Status(enum.Enum):
+    """The outcome of one requirement, scenario or run.
+
+    Ordered by gravity so that an aggregate is the worst of its parts
+    (``disabled < skip < pass < warn < fail < error``). ``disabled`` means the user left it out
+    (``--only``); ``skip`` means it could not be judged against this target.
+    """
+
+    DISABLED = "disabled"
+    SKIP = "skip"
+    PASS = "pass"
+    WARN = "warn"
+    FAIL = "fail"
+    ERROR = "error"
+
+    @property
+    def rank(self) -> int:
+        return _RANK[self]
+
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, Status):
+            return NotImplemented
+        return self.rank < other.rank
+
+    def __le__(self, other: object) -> bool:
+        if not isinstance(other, Status):
+            return NotImplemented
+        return self.rank <= other.rank
+
+    def __gt__(self, other: object) -> bool:
+        if not isinstance(other, Status):
+            return NotImplemented
+        return self.rank > other.rank
+
+    def __ge__(self, other: object) -> bool:
+        if not isinstance(other, Status):
+            return NotImplemented
+        return self.rank >= other.rank
+
+
+_RANK = {status: rank for rank, status in enumerate(Status)}
+
+
+def worst(statuses: Iterable[Status], default: Status = Status.SKIP) -> Status:
+    """The gravest of ``statuses``; ``default`` when there are none."""
+    return max(statuses, default=default)
+
+
+class Level(enum.Enum):
+    """How binding a requirement is: a MUST departure fails, a SHOULD departure warns."""
+
+    MUST = "MUST"
+    SHOULD = "SHOULD"
+
+    @property
+    def departure(self) -> Status:
+        """The status a departure from a requirement of this level gets."""
+        return Status.FAIL if self is Level.MUST else Status.WARN
+
+
+EXIT_OK = 0
+EXIT_FAIL = 1
+EXIT_USAGE = 2
+EXIT_ERROR = 3
+EXIT_INTERRUPTED = 130
+
+EXIT_CODES_HELP = """exit codes:
+  0    pass or warn: the target conforms (SHOULD departures are warnings)
+  1    fail: the target departs from a MUST requirement (non-conformance)
+  2    usage or configuration error (bad flag, unreadable config file)
+  3    error: the target could not be judged (unreachable, timeout, auth refused, a kvconform bug)
+  130  interrupted (Ctrl-C)"""
+
+
+def exit_code(outcome: Status) -> int:
+    """The process exit code for a run whose aggregate status is ``outcome``."""
+    if outcome is Status.FAIL:
+        return EXIT_FAIL
+    if outcome is Status.ERROR:
+        return EXIT_ERROR
+    return EXIT_OK

@@ -1,0 +1,287 @@
+"""The kvconform pytest plugin (entry point ``pytest11: kvconform``).
+
+Inert unless asked: it only adds the ``--kv-*`` options, the ``kv_scenario`` marker and the fixtures. Nothing
+touches the network, collection or results unless ``--kv-target`` is given or a kvconform fixture is requested.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime
+import os
+import time
+from collections.abc import Generator, Iterator, Sequence
+from typing import Any
+
+import pytest
+
+from . import _requirements
+from ._auth import TokenProvider, build_auth
+from ._checks import EXCHANGE_CHECKS, Verdicts
+from ._client import VaultClient
+from ._config import SCENARIOS, TargetConfig, load_config, new_run_prefix, parse_only, parse_target, positive_float
+from ._results import CheckRecord, RunResult, TestRecord, aggregate
+from ._status import Status
+from ._version import __version__
+from .errors import ConformanceFailure, KvconformError, UsageError
+from .scenarios._context import Scenario
+
+__all__ = ["RESULT_KEY", "KvSession", "kv_payloads"]
+
+RESULT_KEY = pytest.StashKey["RunResult"]()
+_SESSION_KEY = pytest.StashKey["KvSession"]()
+_SCENARIO_KEY = pytest.StashKey[Scenario]()
+_PROPERTY = "kvconform"
+_MARKER = "kv_scenario"
+
+
+def _argtype(func: Any, name: str) -> Any:
+    def convert(value: str) -> Any:
+        try:
+            return func(value)
+        except UsageError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    convert.__name__ = name
+    return convert
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("kvconform", "kvconform: Key Vault certificate creation conformance")
+    group.addoption("--kv-target", type=_argtype(parse_target, "URL"), help="base URL of the vault to certify")
+    group.addoption("--kv-config", metavar="FILE", help="YAML config file (flags > environment > file)")
+    group.addoption("--kv-auth", choices=("none", "token", "azure"), help="how to authenticate (default: token)")
+    group.addoption("--kv-token", help="bearer token (prefer the KVCONFORM_TOKEN environment variable)")
+    group.addoption("--kv-api-version", metavar="V", help="api-version to send (default 7.6)")
+    group.addoption("--kv-ca-bundle", metavar="PEM", help="CA bundle to verify the target's TLS certificate")
+    group.addoption("--kv-insecure", action="store_true", default=None, help="do not verify TLS certificates")
+    group.addoption("--kv-only", type=_argtype(parse_only, "IDS"), help="comma-separated scenario ids to run")
+    group.addoption("--kv-poll-interval", type=_argtype(lambda v: positive_float(v, "poll-interval"), "SECONDS"))
+    group.addoption("--kv-timeout", type=_argtype(lambda v: positive_float(v, "timeout"), "SECONDS"))
+    group.addoption("--kv-prefix", help="name prefix of every object created (default: kvc-<random>-)")
+    group.addoption("--kv-report-dir", metavar="DIR", help="write summary.json there at the end of the session")
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ScenarioMarker:
+    """``@pytest.mark.kv_scenario(scenario, *, requirements)``: validated so that a typo fails loudly."""
+
+    scenario: str
+    requirements: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        if self.scenario not in SCENARIOS:
+            raise UsageError(f"kv_scenario: unknown scenario {self.scenario!r}")
+        for requirement in self.requirements:
+            spec = _requirements.get(requirement)
+            if spec.scenario != self.scenario:
+                raise UsageError(f"kv_scenario: {requirement} belongs to {spec.scenario}, not {self.scenario}")
+
+
+def _marker(item: pytest.Item) -> ScenarioMarker | None:
+    mark = item.get_closest_marker(_MARKER)
+    if mark is None:
+        return None
+    scenario, *rest = mark.args or (None,)
+    if rest:
+        raise UsageError(f"{item.nodeid}: kv_scenario takes one positional argument, the scenario id")
+    return ScenarioMarker(scenario=str(scenario), requirements=tuple(mark.kwargs.get("requirements", ())))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        f"{_MARKER}(scenario, *, requirements): a kvconform scenario test judging the listed requirement ids",
+    )
+    if not config.getoption("kv_prefix", None) and not hasattr(config, "workerinput"):
+        # One prefix for the whole session, handed to xdist workers with the other options.
+        config.option.kv_prefix = os.environ.get("KVCONFORM_PREFIX") or new_run_prefix()
+    if config.getoption("kv_target", None):
+        session = KvSession(config)
+        config.stash[_SESSION_KEY] = session
+        config.pluginmanager.register(session, "kvconform-session")
+
+
+def target_config(config: pytest.Config) -> TargetConfig:
+    """The target configuration from the ``--kv-*`` options over the environment over ``--kv-config``."""
+    flags = {
+        "target": config.getoption("kv_target"),
+        "auth": config.getoption("kv_auth"),
+        "token": config.getoption("kv_token"),
+        "api_version": config.getoption("kv_api_version"),
+        "ca_bundle": config.getoption("kv_ca_bundle"),
+        "insecure": config.getoption("kv_insecure"),
+        "only": ",".join(sorted(config.getoption("kv_only"))) if config.getoption("kv_only") else None,
+        "poll_interval": config.getoption("kv_poll_interval"),
+        "timeout": config.getoption("kv_timeout"),
+    }
+    loaded = load_config(flags, config_file=config.getoption("kv_config"))
+    return dataclasses.replace(loaded, prefix=config.getoption("kv_prefix") or new_run_prefix())
+
+
+@pytest.fixture(scope="session")
+def kv_config(pytestconfig: pytest.Config) -> TargetConfig:
+    """The target configuration; skips the test when no target is configured."""
+    try:
+        config = target_config(pytestconfig)
+    except KvconformError as exc:
+        raise pytest.UsageError(f"kvconform: {exc}") from None
+    if config.target is None:
+        pytest.skip("kvconform: no target (pass --kv-target URL or set KVCONFORM_TARGET)")
+    return config
+
+
+@pytest.fixture(scope="session")
+def kv_auth(kv_config: TargetConfig) -> TokenProvider:
+    """The credentials sent to the target."""
+    return build_auth(kv_config.auth, kv_config.token)
+
+
+@pytest.fixture
+def kv(request: pytest.FixtureRequest, kv_config: TargetConfig, kv_auth: TokenProvider) -> Generator[Scenario]:
+    """One scenario test's view of the target; everything it names is deleted and purged afterwards."""
+    marker = _marker(request.node)
+    if marker is None:
+        raise UsageError(f"{request.node.nodeid}: the kv fixture needs a @pytest.mark.kv_scenario(...) marker")
+    if not kv_config.selects(marker.scenario):
+        pytest.skip(f"{marker.scenario} left out by --only")
+    assert kv_config.target is not None
+    secrets = kv_config.secrets + tuple(getattr(kv_auth, "secrets", ()))
+    client = VaultClient(
+        kv_config.target,
+        api_version=kv_config.api_version,
+        auth=kv_auth,
+        verify=kv_config.verify,
+        timeout=kv_config.request_timeout,
+        secrets=secrets,
+    )
+    verdicts = Verdicts(marker.scenario, frozenset(marker.requirements), secrets=secrets)
+    scenario = Scenario(
+        client, verdicts, prefix=kv_config.prefix, poll_interval=kv_config.poll_interval, timeout=kv_config.timeout
+    )
+    request.node.stash[_SCENARIO_KEY] = scenario
+    try:
+        yield scenario
+    finally:
+        try:
+            scenario.cleanup()
+        finally:
+            client.close()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, Any, pytest.TestReport]:
+    report: pytest.TestReport = yield
+    try:
+        marker = _marker(item)
+    except UsageError:
+        return report  # the kv fixture has already reported the invalid marker as the test's error
+    if marker is None:
+        return report
+    scenario = item.stash.get(_SCENARIO_KEY, None)
+    outcome, message = _classify(call)
+    payload: dict[str, Any] = {
+        "when": call.when,
+        "scenario": marker.scenario,
+        "requirements": list(marker.requirements),
+        "outcome": outcome.value,
+        "message": message,
+        "records": []
+        if scenario is None or call.when != "call"
+        else [r.to_dict() for r in scenario.verdicts.records()],
+        "cleanup": list(scenario.cleanup_problems) if scenario is not None and call.when == "teardown" else [],
+    }
+    report.user_properties.append((_PROPERTY, payload))
+    return report
+
+
+def kv_payloads(report: pytest.TestReport) -> Iterator[dict[str, Any]]:
+    """What the plugin attached to a test report (one payload per phase of a kv_scenario test)."""
+    for key, payload in report.user_properties:
+        if key == _PROPERTY and isinstance(payload, dict):
+            yield payload
+
+
+def _classify(call: pytest.CallInfo[None]) -> tuple[Status, str]:
+    excinfo = call.excinfo
+    if excinfo is None:
+        return Status.PASS, ""
+    if excinfo.errisinstance(pytest.skip.Exception):
+        return Status.SKIP, str(getattr(excinfo.value, "msg", excinfo.value))
+    if excinfo.errisinstance(ConformanceFailure):
+        return Status.FAIL, str(excinfo.value)
+    if excinfo.errisinstance(KvconformError):
+        return Status.ERROR, f"{type(excinfo.value).__name__}: {excinfo.value}"
+    return Status.ERROR, f"bug in kvconform or a broken test: {type(excinfo.value).__name__}: {excinfo.value}"
+
+
+class KvSession:
+    """Collects the kvconform results of a session (xdist-safe: it reads only report properties)."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+        self.started = datetime.datetime.now(datetime.UTC)
+        self._clock = time.monotonic()
+        self.tests: dict[str, TestRecord] = {}
+        self.cleanup_problems: list[str] = []
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        for payload in kv_payloads(report):
+            test = self.tests.setdefault(
+                report.nodeid,
+                TestRecord(
+                    nodeid=report.nodeid,
+                    scenario=payload["scenario"],
+                    requirements=tuple(payload["requirements"]),
+                    outcome=Status.PASS,
+                    duration=0.0,
+                ),
+            )
+            test.duration += report.duration
+            outcome = Status(payload["outcome"])
+            if outcome > test.outcome or (outcome is Status.SKIP and test.outcome is Status.PASS):
+                test.outcome, test.message = outcome, payload["message"]
+            test.records.extend(CheckRecord.from_dict(record) for record in payload["records"])
+            self.cleanup_problems.extend(payload["cleanup"])
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        result = self.result(session.shouldstop is not False and bool(session.shouldstop))
+        self.config.stash[RESULT_KEY] = result
+        report_dir = self.config.getoption("kv_report_dir")
+        if report_dir:
+            from .reports import write_summary
+
+            write_summary(result, report_dir)
+
+    def result(self, interrupted: bool = False) -> RunResult:
+        try:
+            config = target_config(self.config)
+        except KvconformError:
+            config = TargetConfig()
+        scenarios, requirements = aggregate(self.tests.values(), only=config.only)
+        return RunResult(
+            target=config.target or "",
+            api_version=config.api_version,
+            tool_version=__version__,
+            started=self.started.isoformat(timespec="seconds"),
+            duration=time.monotonic() - self._clock,
+            prefix=config.prefix,
+            scenarios=scenarios,
+            requirements=requirements,
+            leftovers=list(self.cleanup_problems),
+            interrupted=interrupted,
+        )
+
+
+def declared_requirements(items: Sequence[pytest.Item]) -> set[str]:
+    """Every requirement id the given scenario tests declare, plus those the exchange checks judge."""
+    declared = {check.requirement for check in EXCHANGE_CHECKS.values()}
+    for item in items:
+        marker = _marker(item)
+        if marker is not None:
+            declared.update(marker.requirements)
+    return declared

@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from conformance._requirements import catalogue
+
+
+def test_help_lists_subcommands_and_exit_codes(cli) -> None:  # type: ignore[no-untyped-def]
+    result = cli("--help")
+    assert result.code == 0
+    for command in ("run", "serve", "cleanup", "compare", "requirements"):
+        assert f"    {command}" in result.stdout
+    assert "130  interrupted" in result.stdout
+
+
+def test_version(cli) -> None:  # type: ignore[no-untyped-def]
+    from conformance import __version__
+
+    result = cli("--version")
+    assert (result.code, result.stdout) == (0, f"kvconform {__version__}\n")
+
+
+def test_no_command_prints_help_and_exits_2(cli) -> None:  # type: ignore[no-untyped-def]
+    result = cli()
+    assert result.code == 2
+    assert "usage: kvconform" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (["bogus"], "kvconform: error: argument COMMAND: invalid choice: 'bogus'"),
+        (["run", "--frobnicate"], "kvconform: error: unrecognized arguments: --frobnicate"),
+        (["run", "--auth", "magic"], "kvconform run: error: argument --auth: invalid choice: 'magic'"),
+        (["run", "--target", "ftp://vault"], "kvconform: UsageError: target must be an http(s) URL"),
+        (["run", "--config", "/nonexistent.yaml"], "kvconform: ConfigError: cannot read config file /nonexistent.yaml"),
+        (["run", "--only", "S99"], "kvconform: UsageError: unknown scenario(s) S99"),
+        (["run", "--target", "https://vault.example", "--auth", "token"], "kvconform: UsageError: no token"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(cli, args: list[str], line: str, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.delenv("KVCONFORM_TOKEN", raising=False)
+    monkeypatch.delenv("KVCONFORM_TARGET", raising=False)
+    result = cli(*args)
+    assert result.code == 2
+    assert result.stderr.startswith(line)
+    assert result.stderr.count("\n") == 1
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("command", ["cleanup", "compare"])
+def test_unbuilt_subcommands_say_so_and_exit_2(cli, command: str) -> None:  # type: ignore[no-untyped-def]
+    result = cli(command)
+    assert (result.code, result.stderr) == (2, f"kvconform {command}: not built yet\n")
+
+
+def test_requirements_table_and_json(cli) -> None:  # type: ignore[no-untyped-def]
+    table = cli("requirements")
+    assert table.code == 0
+    assert len(table.stdout.splitlines()) == len(catalogue())
+    assert table.stdout.startswith("S01-CREATE-202")
+    as_json = cli("requirements", "--format", "json")
+    rows = json.loads(as_json.stdout)
+    assert [row["id"] for row in rows] == list(catalogue())
+    assert set(rows[0]) == {"id", "scenario", "level", "source", "text"}
+
+
+def test_console_script_runs_as_a_module() -> None:
+    completed = subprocess.run(
+        [sys.executable, "-m", "conformance", "--version"], capture_output=True, text=True, check=False
+    )
+    assert completed.returncode == 0 and completed.stdout.startswith("kvconform ")
+
+
+def test_help_does_not_import_heavy_modules() -> None:
+    code = (
+        "import sys; from conformance._cli import main\n"
+        "try: main(['--help'])\nexcept SystemExit: pass\n"
+        "heavy = [m for m in ('schemathesis', 'starlette', 'cryptography', 'httpx', 'pytest') if m in sys.modules]\n"
+        "print('HEAVY=' + ','.join(heavy), file=sys.stderr)"
+    )
+    completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "usage: kvconform" in completed.stdout
+    assert completed.stderr.strip() == "HEAVY="

@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+
+
+def test_plugin_is_inert_without_a_target(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("def test_plain():\n    assert True\n")
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)
+    assert not (pytester.path / "reports").exists()
+    assert [line for line in result.outlines if "kvconform" in line and not line.startswith("plugins:")] == []
+
+
+def test_options_are_in_one_group(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest_subprocess("--help")
+    result.stdout.fnmatch_lines(["kvconform: Key Vault certificate creation conformance:", "*--kv-target=KV_TARGET*"])
+
+
+def test_bad_target_is_a_one_line_usage_error(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest_subprocess("--kv-target", "ftp://nope")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*argument --kv-target: target must be an http(s) URL*"])
+
+
+def test_kv_fixture_skips_without_target(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("KVCONFORM_TARGET", raising=False)
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.kv_scenario("S06", requirements=["S06-409-CREATE"])
+        def test_needs_target(kv):
+            pass
+        """
+    )
+    result = pytester.runpytest_inprocess("-p", "no:cacheprovider", "-rs")
+    result.assert_outcomes(skipped=1)
+    result.stdout.fnmatch_lines(["*kvconform: no target*"])
+
+
+def test_marker_with_a_requirement_of_another_scenario_fails_loudly(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.kv_scenario("S06", requirements=["S01-CREATE-202"])
+        def test_wrong(kv):
+            pass
+        """
+    )
+    result = pytester.runpytest_inprocess(
+        "-p", "no:cacheprovider", "--kv-target", "http://127.0.0.1:9", "--kv-auth", "none"
+    )
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*S01-CREATE-202 belongs to S01, not S06*"])
+
+
+def test_unregistered_marker_fails_the_run_under_strict_config(pytester: pytest.Pytester) -> None:
+    pytester.makepyprojecttoml("[tool.pytest]\nstrict = true\n")
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.kv_scenaro("S06")
+        def test_typo():
+            pass
+        """
+    )
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    assert result.ret == pytest.ExitCode.INTERRUPTED
+    result.stdout.fnmatch_lines(["*'kv_scenaro' not found in `markers` configuration option*"])
+
+
+def test_kv_scenario_marker_is_registered(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest_subprocess("--markers")
+    result.stdout.fnmatch_lines(["@pytest.mark.kv_scenario(scenario, [*], requirements):*"])
