@@ -16,7 +16,8 @@ __all__ = ["main"]
 _ENV_HELP = """environment (flags win over environment, environment over --config):
   KVCONFORM_TARGET, KVCONFORM_TOKEN, KVCONFORM_AUTH, KVCONFORM_API_VERSION, KVCONFORM_CA_BUNDLE,
   KVCONFORM_INSECURE, KVCONFORM_ONLY, KVCONFORM_POLL_INTERVAL, KVCONFORM_TIMEOUT, KVCONFORM_REPORT_DIR,
-  KVCONFORM_CONFIG"""
+  KVCONFORM_CONFIG, KVCONFORM_CLIENTS; KVCONFORM_CACHE_DIR (where --clients js installs the JS SDK,
+  default ~/.cache/kvconform)"""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -24,6 +25,16 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _positive_int(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, got {value!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value!r}")
+    return number
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -58,7 +69,42 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--timeout", metavar="S", help="longest wait for an operation to change state (default 120)")
     run.add_argument("--report-dir", metavar="DIR", help="where to write the reports (default: reports)")
     run.add_argument("-n", "--workers", type=int, metavar="N", help="run scenarios in N processes (pytest-xdist)")
-    run.add_argument("--no-allure", action="store_true", help="do not write allure-results/")
+    run.add_argument(
+        "--no-allure",
+        action="store_true",
+        help="do not write allure-results/ (to render it, Allure 2: allure generate reports/allure-results "
+        "-o reports/allure-report; Allure 3: npx allure generate reports/allure-results)",
+    )
+    run.add_argument(
+        "--baseline",
+        metavar="FILE",
+        help="YAML list of expected failures ({requirement, reason}); the exit code follows the gate: "
+        "1 on a failure not listed or a listed entry that now passes",
+    )
+    run.add_argument("--no-fuzz", action="store_true", help="skip the fuzz phase (schemathesis) after the scenarios")
+    run.add_argument(
+        "--fuzz-examples",
+        type=_positive_int,
+        metavar="N",
+        help="generated requests per operation, and stateful runs, in the fuzz phase (default 15)",
+    )
+    run.add_argument("--seed", type=int, metavar="N", help="seed of the fuzz phase, to replay a run (default: random)")
+    run.add_argument(
+        "--clients",
+        metavar="LIST",
+        help="after the scenarios, drive the official SDKs against the target: python, js or python,js "
+        "(requirement group CLIENT; the embedded vault then serves https)",
+    )
+    run.add_argument(
+        "--strict-clients",
+        action="store_true",
+        help="make the CLIENT requirements MUST (a failing SDK flow fails the run) instead of SHOULD (warn)",
+    )
+    run.add_argument(
+        "--offline",
+        action="store_true",
+        help="never run npm: use the JS SDK from the cache, or skip the JS flows when it is not there",
+    )
 
     commands.add_parser(
         "serve",
@@ -67,7 +113,23 @@ def build_parser() -> argparse.ArgumentParser:
         prefix_chars="\0",
     ).add_argument("serve_args", nargs=argparse.REMAINDER)
     commands.add_parser("cleanup", help="remove what interrupted runs left behind (not built yet)")
-    commands.add_parser("compare", help="compare two runs' summaries (not built yet)")
+    compare = commands.add_parser(
+        "compare",
+        help="compare two runs' summaries: regressed, fixed, new, removed",
+        description="Compare two runs (summary.json files or report directories), requirement by requirement. "
+        "Exit 1 when a requirement regressed (pass/warn -> fail/error), 0 otherwise, 2 for unreadable input.",
+    )
+    compare.add_argument("old", metavar="OLD", help="the earlier run's summary.json or report directory")
+    compare.add_argument("new", metavar="NEW", help="the later run's summary.json or report directory")
+    compare.add_argument("--format", choices=("text", "markdown", "json"), default="text", dest="output")
+    selftest = commands.add_parser(
+        "selftest",
+        help="measure the suite's detection power against the reference vault's fault catalogue",
+        description="Run the whole suite once per catalogued fault of the reference vault and print whether each "
+        "fault is detected on its requirement. Exit 1 when any fault goes undetected.",
+    )
+    selftest.add_argument("--fault", action="append", metavar="NAME", help="only this fault (repeatable)")
+    selftest.add_argument("--format", choices=("table", "markdown"), default="table")
     requirements = commands.add_parser("requirements", help="print the requirement catalogue")
     requirements.add_argument("--format", choices=("table", "json"), default="table")
     return parser
@@ -86,8 +148,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_command(args)
         if args.command == "serve":
             return _serve(args.serve_args, debug=args.debug)
+        if args.command == "selftest":
+            return _selftest(args.fault, args.format)
         if args.command == "requirements":
             return _requirements(args.format)
+        if args.command == "compare":
+            from .reports import compare_summaries, read_summary, render_comparison
+
+            comparison = compare_summaries(read_summary(args.old), read_summary(args.new))
+            sys.stdout.write(render_comparison(comparison, args.output))
+            return 1 if comparison.has_regressions else 0
         print(f"kvconform {args.command}: not built yet", file=sys.stderr)
         return EXIT_USAGE
     except KvconformError as exc:
@@ -112,6 +182,25 @@ def _serve(argv: list[str], *, debug: bool) -> int:
     parser = _Parser(prog="kvconform serve", description="Run the reference vault as a mock Key Vault.")
     serve.add_arguments(parser)
     return int(serve.main(parser.parse_args(argv)))
+
+
+def _selftest(faults: list[str] | None, output: str) -> int:
+    from . import _selftest as selftest
+    from .errors import UsageError
+    from .refvault import FAULTS
+
+    unknown = sorted(set(faults or ()) - FAULTS.keys())
+    if unknown:
+        raise UsageError(f"unknown fault(s) {', '.join(unknown)}; see kvconform serve --list-faults")
+    interactive = sys.stderr.isatty()
+
+    def progress(detection: selftest.Detection) -> None:
+        if interactive:
+            print(f"  {detection.fault}: {'detected' if detection.detected else 'NOT detected'}", file=sys.stderr)
+
+    detections = selftest.detect(faults or list(FAULTS), progress=progress)
+    print(selftest.format_table(detections, markdown=output == "markdown"))
+    return 0 if all(detection.detected for detection in detections) else 1
 
 
 def _requirements(output: str) -> int:

@@ -8,11 +8,17 @@ import dataclasses
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ._config import TargetConfig, load_config, new_run_prefix
-from ._console import print_result
+from ._console import FuzzProgressLine, print_result
 from ._status import exit_code
 from .errors import ConfigError
+
+if TYPE_CHECKING:
+    from ._results import FuzzResult
+    from .clients import ClientsResult
+    from .reports import Baseline, BaselineVerdict
 
 __all__ = ["EMBEDDED_TOKEN", "run_command"]
 
@@ -32,9 +38,11 @@ def run_command(args: argparse.Namespace) -> int:
         "poll_interval": args.poll_interval,
         "timeout": args.timeout,
         "report_dir": args.report_dir,
+        "clients": getattr(args, "clients", None),
     }
     config = load_config(flags, config_file=args.config)
     config = dataclasses.replace(config, prefix=new_run_prefix())
+    baseline = _load_baseline(getattr(args, "baseline", None))  # before the run: a bad file fails fast (exit 2)
     report_dir = Path(config.report_dir)
     try:
         report_dir.mkdir(parents=True, exist_ok=True)
@@ -43,17 +51,95 @@ def run_command(args: argparse.Namespace) -> int:
 
     from ._runner import run_scenarios
 
-    with _target(config, poll_interval_given=args.poll_interval is not None) as config:
+    with _target(config, poll_interval_given=args.poll_interval is not None, tls=_wants_clients(config)) as config:
         print(f"kvconform: certifying {config.target} (api-version {config.api_version}, prefix {config.prefix})")
         sys.stdout.flush()
         result = run_scenarios(config, report_dir=report_dir, workers=args.workers, allure=not args.no_allure)
-    print_result(result, str(report_dir))
-    return exit_code(result.outcome)
+        fuzz = None if result.interrupted else _fuzz(config, args)  # the embedded vault is up only in this block
+        interrupted = result.interrupted or (fuzz is not None and fuzz.interrupted)
+        clients = None if interrupted else _clients(config, args)
+    if fuzz is not None or getattr(args, "no_fuzz", False):
+        result.add_fuzz(fuzz)
+    if clients is not None or not config.clients:
+        from .clients import merge_clients
+
+        merge_clients(result, clients)
+    from .reports import judge, write_reports
+
+    # The plugin wrote the reports as the scenarios ended: before fuzzing, and without the baseline.
+    write_reports(result, report_dir, baseline=baseline)
+    print_result(result, str(report_dir), clients=clients)
+    print(f"         {report_dir}/summary.md, {report_dir}/report.html")
+    verdict = judge(result.to_summary(), baseline)
+    if verdict.file is not None:
+        _print_baseline(verdict)
+    return exit_code(verdict.gate)
+
+
+def _fuzz(config: TargetConfig, args: argparse.Namespace) -> FuzzResult | None:
+    """The fuzz phase, unless ``--no-fuzz`` or ``--only`` without FUZZ leaves it out (schemathesis is heavy)."""
+    if getattr(args, "no_fuzz", False) or not config.selects("FUZZ"):
+        return None
+    from .fuzz import FuzzOptions, run_fuzz
+
+    options = FuzzOptions(seed=getattr(args, "seed", None))
+    if getattr(args, "fuzz_examples", None):
+        options = dataclasses.replace(options, examples=args.fuzz_examples)
+    progress = FuzzProgressLine(sys.stdout)
+    try:
+        return run_fuzz(config, options, listener=progress)
+    finally:
+        progress.close()
+
+
+def _wants_clients(config: TargetConfig) -> bool:
+    return bool(config.clients) and config.selects("CLIENT")
+
+
+def _clients(config: TargetConfig, args: argparse.Namespace) -> ClientsResult | None:
+    """The client phase, when ``--clients`` names an SDK and ``--only`` leaves CLIENT in (the SDKs are heavy)."""
+    if not _wants_clients(config):
+        return None
+    from .clients import ClientOptions, run_clients
+
+    def progress(line: str) -> None:
+        print(line, file=sys.stderr, flush=True)
+
+    options = ClientOptions(
+        strict=bool(getattr(args, "strict_clients", False)),
+        offline=bool(getattr(args, "offline", False)),
+        progress=progress,
+    )
+    return run_clients(config, options)
+
+
+def _load_baseline(path: str | None) -> Baseline | None:
+    if path is None:
+        return None
+    from .reports import load_baseline
+
+    return load_baseline(path)
+
+
+def _print_baseline(verdict: BaselineVerdict) -> None:
+    print(
+        f"baseline {verdict.file}: {len(verdict.expected)} expected, {len(verdict.unexpected)} unexpected, "
+        f"{len(verdict.stale)} stale"
+    )
+    for requirement in verdict.unexpected:
+        print(f"  unexpected {requirement}: fails and is not in the baseline")
+    for requirement in verdict.stale:
+        print(f"  stale      {requirement}: passes now, remove this entry from the baseline")
+    print(f"gate: {verdict.gate.value}")
 
 
 @contextlib.contextmanager
-def _target(config: TargetConfig, *, poll_interval_given: bool) -> Iterator[TargetConfig]:
-    """The configured target, or the embedded reference vault started for the duration of the run."""
+def _target(config: TargetConfig, *, poll_interval_given: bool, tls: bool = False) -> Iterator[TargetConfig]:
+    """The configured target, or the embedded reference vault started for the duration of the run.
+
+    With ``tls`` (the SDKs of the client phase need https) the embedded vault serves https with a throw-away CA
+    and localhost certificate written to a temporary directory, and that CA becomes the run's ``ca_bundle``.
+    """
     if config.target is not None:
         if config.auth == "token" and not config.token:
             from .errors import UsageError
@@ -64,10 +150,26 @@ def _target(config: TargetConfig, *, poll_interval_given: bool) -> Iterator[Targ
     from .refvault import VaultSettings, running_vault
 
     settings = VaultSettings(issuance_delay=0.5, cancel_delay=0.5, failure_delay=0.3)
-    with running_vault(settings) as base_url:
+    with contextlib.ExitStack() as stack:
+        ca_bundle, files = config.ca_bundle, None
+        if tls:
+            import tempfile
+
+            from .refvault._crypto import write_localhost_tls
+
+            files = write_localhost_tls(Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="kvconform-"))))
+            ca_bundle = str(files.ca_file)
+        base_url = stack.enter_context(
+            running_vault(
+                settings,
+                ssl_certfile=str(files.cert_file) if files else None,
+                ssl_keyfile=str(files.key_file) if files else None,
+            )
+        )
         yield dataclasses.replace(
             config,
             target=base_url,
+            ca_bundle=ca_bundle,
             auth="token",
             token=config.token or EMBEDDED_TOKEN,
             poll_interval=config.poll_interval if poll_interval_given else _EMBEDDED_POLL_INTERVAL,

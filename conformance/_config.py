@@ -17,10 +17,27 @@ import yaml
 
 from .errors import ConfigError, UsageError
 
-__all__ = ["DEFAULT_API_VERSION", "SCENARIOS", "TargetConfig", "load_config", "new_run_prefix"]
+__all__ = ["CLIENTS", "DEFAULT_API_VERSION", "SCENARIOS", "TargetConfig", "load_config", "new_run_prefix"]
 
 DEFAULT_API_VERSION = "7.6"
-SCENARIOS = ("S01", "S02", "S03", "S04", "S05", "S06", "S07", "S08", "S09", "S10", "S11", "AUTH", "API")
+SCENARIOS = (
+    "S01",
+    "S02",
+    "S03",
+    "S04",
+    "S05",
+    "S06",
+    "S07",
+    "S08",
+    "S09",
+    "S10",
+    "S11",
+    "AUTH",
+    "API",
+    "FUZZ",
+    "CLIENT",
+)
+CLIENTS = ("python", "js")  # the official SDKs the client phase can drive (--clients)
 AuthMode = Literal["none", "token", "azure"]
 _AUTH_MODES = ("none", "token", "azure")
 _SECRET_FILE_KEYS = frozenset({"token", "client_secret", "password"})
@@ -42,6 +59,7 @@ class TargetConfig:
     request_timeout: float = 30.0
     report_dir: str = "reports"
     prefix: str = ""
+    clients: tuple[str, ...] = ()  # official SDKs to drive in the client phase, in CLIENTS order
 
     @property
     def verify(self) -> bool | str:
@@ -78,6 +96,7 @@ _SETTINGS: dict[str, str] = {
     "timeout": "KVCONFORM_TIMEOUT",
     "request_timeout": "KVCONFORM_REQUEST_TIMEOUT",
     "report_dir": "KVCONFORM_REPORT_DIR",
+    "clients": "KVCONFORM_CLIENTS",
 }
 ENVIRONMENT_VARIABLES = dict(_SETTINGS)
 
@@ -155,6 +174,8 @@ def _build(values: dict[str, Any]) -> TargetConfig:
             kwargs[key] = positive_float(values[key], key.replace("_", "-"))
     if values.get("report_dir"):
         kwargs["report_dir"] = str(values["report_dir"])
+    if values.get("clients"):
+        kwargs["clients"] = parse_clients(values["clients"])
     return TargetConfig(**kwargs)
 
 
@@ -166,6 +187,16 @@ def parse_target(value: str) -> str:
     if parts.query or parts.fragment:
         raise UsageError(f"target must not carry a query or fragment, got {value!r}")
     return value.rstrip("/")
+
+
+def parse_clients(value: Any) -> tuple[str, ...]:
+    """``python,js`` (or a list) → the known client names, in ``CLIENTS`` order."""
+    items = value if isinstance(value, (list, tuple)) else str(value).split(",")
+    chosen = {str(item).strip().lower() for item in items if str(item).strip()}
+    unknown = sorted(chosen - set(CLIENTS))
+    if unknown:
+        raise UsageError(f"unknown client(s) {', '.join(unknown)}; known: {', '.join(CLIENTS)}")
+    return tuple(client for client in CLIENTS if client in chosen)
 
 
 def parse_only(value: Any) -> frozenset[str]:

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import sys
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from . import _requirements
 from ._results import RunResult
 from ._status import Status
 
-__all__ = ["print_result", "scenario_title"]
+if TYPE_CHECKING:
+    from .clients import ClientsResult
+    from .fuzz import FuzzProgress
+
+__all__ = ["FuzzProgressLine", "print_result", "scenario_title"]
 
 _TITLES = {
     "S01": "create with a supported issuer",
@@ -25,6 +29,8 @@ _TITLES = {
     "S11": "merge, manual creation",
     "AUTH": "bearer challenge",
     "API": "api-version, errors, contract",
+    "FUZZ": "contract fuzzing (schemathesis)",
+    "CLIENT": "official SDK clients (--clients)",
 }
 _MARK = {
     Status.PASS: "pass ",
@@ -40,13 +46,22 @@ def scenario_title(scenario: str) -> str:
     return _TITLES.get(scenario, scenario)
 
 
-def print_result(result: RunResult, report_dir: str, stream: TextIO | None = None) -> None:
+def print_result(
+    result: RunResult, report_dir: str, stream: TextIO | None = None, *, clients: ClientsResult | None = None
+) -> None:
     out = stream or sys.stdout
     for scenario in result.scenarios.values():
         print(
             f"  {scenario.id:<5} {_MARK[scenario.status]} {scenario.duration:6.1f}s  {scenario_title(scenario.id)}",
             file=out,
         )
+        if scenario.id == "FUZZ" and result.fuzz is not None:
+            fuzz = result.fuzz
+            line = f"{fuzz.operations} operations, {fuzz.requests} requests, {len(fuzz.findings)} findings"
+            line += f", seed {fuzz.seed}" + (f"; {fuzz.stopped}" if fuzz.stopped else "")
+            print(f"{'':21}{line}", file=out)
+        if scenario.id == "CLIENT" and clients is not None and clients.runs:
+            print(f"{'':21}{clients.line()}", file=out)
     counts = result.counts()
     print(file=out)
     print(
@@ -56,7 +71,7 @@ def print_result(result: RunResult, report_dir: str, stream: TextIO | None = Non
     )
     notable = [r for r in result.requirements.values() if r.status in (Status.WARN, Status.FAIL, Status.ERROR)]
     for requirement in notable:
-        level = _requirements.get(requirement.id).level.value
+        level = requirement.level or _requirements.get(requirement.id).level.value  # effective: --strict-clients
         print(f"  {_MARK[requirement.status]} {requirement.id} ({level}): {requirement.message}", file=out)
     for error in result.errors:
         print(f"  ERROR {error}", file=out)
@@ -67,3 +82,30 @@ def print_result(result: RunResult, report_dir: str, stream: TextIO | None = Non
     print(file=out)
     print(f"outcome: {result.outcome.value}   ({result.duration:.1f}s, target {result.target})", file=out)
     print(f"reports: {report_dir}/summary.json, {report_dir}/junit.xml", file=out)
+
+
+class FuzzProgressLine:
+    """The fuzz phase's progress on one terminal line, rewritten in place; silent when ``stream`` is no terminal."""
+
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self.stream = stream or sys.stdout
+        self.live = self.stream.isatty()
+        self.width = 0
+
+    def __call__(self, progress: FuzzProgress) -> None:
+        if not self.live:
+            return
+        done = f"{progress.done}/{progress.total} operations" if progress.total else f"{progress.done} runs"
+        if progress.phase == "sweep":
+            done = "removing what fuzzing created"
+        line = f"  FUZZ  {progress.phase}: {done}, {progress.requests} requests, {progress.findings} findings"
+        self.stream.write("\r" + line.ljust(self.width))
+        self.stream.flush()
+        self.width = len(line)
+
+    def close(self) -> None:
+        """Clear the line, so that the result lines start on a clean one."""
+        if self.live and self.width:
+            self.stream.write("\r" + " " * self.width + "\r")
+            self.stream.flush()
+        self.width = 0

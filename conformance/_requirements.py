@@ -14,7 +14,7 @@ from .errors import SuiteError
 
 __all__ = ["GROUPS", "Requirement", "catalogue", "get"]
 
-GROUPS = ("S01", "S02", "S03", "S04", "S05", "S06", "S07", "S08", "S09", "S10", "S11", "AUTH", "API")
+GROUPS = ("S01", "S02", "S03", "S04", "S05", "S06", "S07", "S08", "S09", "S10", "S11", "AUTH", "API", "FUZZ", "CLIENT")
 
 
 @dataclasses.dataclass(frozen=True)

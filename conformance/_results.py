@@ -9,7 +9,16 @@ from typing import Any
 from . import _requirements
 from ._status import Status, worst
 
-__all__ = ["CheckRecord", "RequirementResult", "RunResult", "ScenarioResult", "TestRecord", "aggregate"]
+__all__ = [
+    "CheckRecord",
+    "FuzzFinding",
+    "FuzzResult",
+    "RequirementResult",
+    "RunResult",
+    "ScenarioResult",
+    "TestRecord",
+    "aggregate",
+]
 
 SUMMARY_SCHEMA_VERSION = 1
 
@@ -92,6 +101,70 @@ class ScenarioResult:
 
 
 @dataclasses.dataclass
+class FuzzFinding:
+    """One failed schemathesis check: the requirement it breaks and the (redacted) exchange that shows it.
+
+    ``evidence`` has the shape of an exchange's evidence (``request``, ``response``, ``error``, ``elapsed_ms``), so
+    a finding is itself the evidence of its requirement. ``status`` is fail, or error for a transport failure.
+    """
+
+    requirement: str
+    check: str
+    operation: str
+    status: Status
+    title: str
+    message: str
+    phase: str
+    curl: str
+    evidence: dict[str, Any]
+    count: int = 1
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "requirement": self.requirement,
+            "check": self.check,
+            "operation": self.operation,
+            "status": self.status.value,
+            "title": self.title,
+            "message": self.message,
+            "phase": self.phase,
+            "curl": self.curl,
+            **self.evidence,
+            "count": self.count,
+        }
+
+
+@dataclasses.dataclass
+class FuzzResult:
+    """The fuzz phase: what it sent, what it found, what its sweep left behind."""
+
+    seed: int
+    examples: int
+    operations: int
+    requests: int
+    duration: float
+    findings: list[FuzzFinding] = dataclasses.field(default_factory=list)
+    errors: list[str] = dataclasses.field(default_factory=list)
+    not_judged: dict[str, str] = dataclasses.field(default_factory=dict)  # requirement -> why its check was off
+    stopped: str | None = None  # why the phase ended early, if it did
+    swept: int = 0
+    leftovers: list[str] = dataclasses.field(default_factory=list)
+    interrupted: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "seed": self.seed,
+            "examples": self.examples,
+            "duration": round(self.duration, 3),
+            "counts": {"operations": self.operations, "requests": self.requests, "findings": len(self.findings)},
+            "stopped": self.stopped,
+            "swept": self.swept,
+            "errors": self.errors,
+            "findings": [finding.to_dict() for finding in self.findings],
+        }
+
+
+@dataclasses.dataclass
 class RunResult:
     """The whole run; ``to_summary()`` is the ``summary.json`` interface users script against."""
 
@@ -106,6 +179,7 @@ class RunResult:
     errors: list[str] = dataclasses.field(default_factory=list)
     leftovers: list[str] = dataclasses.field(default_factory=list)
     interrupted: bool = False
+    fuzz: FuzzResult | None = None
 
     @property
     def outcome(self) -> Status:
@@ -131,7 +205,44 @@ class RunResult:
             "counts": self.counts(),
             "scenarios": {key: value.to_dict() for key, value in self.scenarios.items()},
             "requirements": {key: value.to_dict() for key, value in self.requirements.items()},
+            "fuzz": None if self.fuzz is None else self.fuzz.to_dict(),
         }
+
+    def add_fuzz(self, fuzz: FuzzResult | None, *, off: str = "fuzzing off") -> None:
+        """Fold the fuzz phase into the FUZZ requirements; ``None`` marks them disabled with the message ``off``.
+
+        A requirement with findings gets the gravest finding's status, its first finding as evidence and the count
+        in its message; one without passes (or is skipped when its check was off). The run's duration grows by the
+        phase's, and the sweep's leftovers join the run's.
+        """
+        self.fuzz = fuzz
+        own = [r for r in self.requirements.values() if r.scenario == "FUZZ"]
+        if fuzz is None:
+            for result in own:
+                result.status, result.message, result.evidence, result.checks = Status.DISABLED, off, None, 0
+            if "FUZZ" in self.scenarios:
+                self.scenarios["FUZZ"] = ScenarioResult(id="FUZZ", status=Status.DISABLED)
+            return
+        for result in own:
+            findings = [finding for finding in fuzz.findings if finding.requirement == result.id]
+            result.checks = fuzz.requests
+            if findings:
+                first = max(findings, key=lambda finding: finding.status)
+                count = sum(finding.count for finding in findings)
+                result.status, result.evidence = first.status, first.to_dict()
+                result.message = f"{count} finding(s); first: {first.title} ({first.check} on {first.operation})"
+            elif result.id in fuzz.not_judged:
+                result.status, result.message, result.evidence = Status.SKIP, fuzz.not_judged[result.id], None
+            else:
+                result.status, result.message, result.evidence = Status.PASS, "", None
+        statuses = [r.status for r in own] + ([Status.ERROR] if fuzz.errors or fuzz.interrupted else [])
+        self.scenarios["FUZZ"] = ScenarioResult(
+            id="FUZZ", status=worst(statuses, default=Status.SKIP), duration=fuzz.duration
+        )
+        self.errors.extend(f"fuzz: {error}" for error in fuzz.errors)
+        self.leftovers.extend(item for item in fuzz.leftovers if item not in self.leftovers)
+        self.interrupted = self.interrupted or fuzz.interrupted
+        self.duration += fuzz.duration
 
     def counts(self) -> dict[str, int]:
         counts = {status.value: 0 for status in Status}

@@ -75,11 +75,8 @@ def run_scenarios(
         str(scenarios_dir / "pytest.ini"),
         "--rootdir",
         str(scenarios_dir),
-        "-q",
-        "--no-header",
-        "--tb=no",
         "-p",
-        "no:terminal",
+        "no:terminal",  # kvconform prints its own console report
         "--kv-target",
         config.target,
         "--kv-auth",

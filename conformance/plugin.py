@@ -253,9 +253,9 @@ class KvSession:
         self.config.stash[RESULT_KEY] = result
         report_dir = self.config.getoption("kv_report_dir")
         if report_dir:
-            from .reports import write_summary
+            from .reports import write_reports
 
-            write_summary(result, report_dir)
+            write_reports(result, report_dir)
 
     def result(self, interrupted: bool = False) -> RunResult:
         try:

@@ -1,7 +1,55 @@
-"""Report writers. They read a :class:`~conformance._results.RunResult` (or a ``summary.json``) and nothing else."""
+"""Report writers. They read a :class:`~conformance._results.RunResult` (or a ``summary.json``) and nothing else.
+
+:func:`write_reports` is the one entry point the CLI and the pytest plugin share: ``summary.json`` (for
+scripts), ``summary.md`` (for a CI job summary or a PR comment) and ``report.html`` (for people).
+"""
 
 from __future__ import annotations
 
-from ._summary import read_summary, write_summary
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-__all__ = ["read_summary", "write_summary"]
+from . import _summary
+from ._baseline import Baseline, BaselineVerdict, judge, load_baseline
+from ._compare import Change, Comparison, compare_summaries, render_comparison
+from ._html import render_html
+from ._markdown import render_markdown
+from ._summary import build_summary, read_summary, write_summary
+
+if TYPE_CHECKING:
+    from .._results import RunResult
+
+__all__ = [
+    "Baseline",
+    "BaselineVerdict",
+    "Change",
+    "Comparison",
+    "build_summary",
+    "compare_summaries",
+    "judge",
+    "load_baseline",
+    "read_summary",
+    "render_comparison",
+    "render_html",
+    "render_markdown",
+    "write_reports",
+    "write_summary",
+]
+
+
+def write_reports(
+    result: RunResult, report_dir: str | os.PathLike[str], *, baseline: Baseline | None = None
+) -> list[Path]:
+    """Write ``summary.json``, ``summary.md`` and ``report.html`` into ``report_dir``; return their paths.
+
+    The gate (and the baseline verdict, when ``baseline`` is given) is recorded in ``summary.json``; the
+    Markdown and HTML are rendered from that same dict, so the three files never disagree.
+    """
+    directory = Path(report_dir)
+    summary = build_summary(result, baseline=baseline)
+    return [
+        _summary.write_summary_dict(summary, directory),
+        _summary.write_text(directory / "summary.md", render_markdown(summary)),
+        _summary.write_text(directory / "report.html", render_html(summary)),
+    ]

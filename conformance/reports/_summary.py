@@ -6,24 +6,50 @@ import json
 import os
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .._results import RunResult
+from .._status import Status
 from ..errors import ConfigError
+from ._baseline import judge
 
-__all__ = ["read_summary", "write_summary"]
+if TYPE_CHECKING:
+    from .._results import RunResult
+    from ._baseline import Baseline
+
+__all__ = ["build_summary", "read_summary", "write_summary"]
+
+_STATUSES = frozenset(status.value for status in Status)
 
 
-def write_summary(result: RunResult, report_dir: str | os.PathLike[str]) -> Path:
+def build_summary(result: RunResult, *, baseline: Baseline | None = None) -> dict[str, Any]:
+    """The ``summary.json`` dict: ``result.to_summary()`` plus ``gate`` and ``baseline`` (None without one)."""
+    summary = result.to_summary()
+    verdict = judge(summary, baseline)
+    summary["gate"] = verdict.gate.value
+    summary["baseline"] = verdict.to_dict()
+    return summary
+
+
+def write_summary(result: RunResult, report_dir: str | os.PathLike[str], *, baseline: Baseline | None = None) -> Path:
     """Write ``summary.json`` atomically into ``report_dir`` (created if needed) and return its path."""
-    directory = Path(report_dir)
-    directory.mkdir(parents=True, exist_ok=True)
-    path = directory / "summary.json"
-    text = json.dumps(result.to_summary(), indent=2, sort_keys=False) + "\n"
-    handle, temporary = tempfile.mkstemp(dir=directory, prefix=".summary-", suffix=".json")
-    with os.fdopen(handle, "w", encoding="utf-8") as stream:
-        stream.write(text)
-    os.replace(temporary, path)
+    return write_summary_dict(build_summary(result, baseline=baseline), report_dir)
+
+
+def write_summary_dict(summary: dict[str, Any], report_dir: str | os.PathLike[str]) -> Path:
+    return write_text(Path(report_dir) / "summary.json", json.dumps(summary, indent=2, sort_keys=False) + "\n")
+
+
+def write_text(path: Path, text: str) -> Path:
+    """Write ``text`` to ``path`` atomically (a reader never sees half a report); create the directory."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=path.suffix)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
     return path
 
 
@@ -40,4 +66,8 @@ def read_summary(path: str | os.PathLike[str]) -> dict[str, Any]:
         raise ConfigError(f"{location} is not valid JSON: {exc}") from None
     if not isinstance(data, dict) or "requirements" not in data or "outcome" not in data:
         raise ConfigError(f"{location} is not a kvconform summary.json")
+    if not isinstance(data["requirements"], dict) or not all(
+        isinstance(value, dict) and value.get("status") in _STATUSES for value in data["requirements"].values()
+    ):
+        raise ConfigError(f"{location} is not a kvconform summary.json (bad 'requirements')")
     return data

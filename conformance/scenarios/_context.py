@@ -141,8 +141,11 @@ class Scenario:
         deadline = time.monotonic() + self.timeout
         while True:
             exchange = self.get_pending(name)
-            if exchange.status != 200 or norm_status(exchange.json) != "inprogress":
-                return exchange
+            if (
+                not (exchange.status is not None and 200 <= exchange.status < 300)
+                or norm_status(exchange.json) != "inprogress"
+            ):
+                return exchange  # any 2xx that still says inProgress is waited on: its status code is S02's to judge
             if time.monotonic() >= deadline:
                 raise TargetTimeout(f"{what}: the operation on {name} was still inProgress after {self.timeout:g} s")
             time.sleep(

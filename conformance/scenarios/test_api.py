@@ -33,3 +33,22 @@ def test_api_version_unknown(kv: Scenario) -> None:
         received=answer.status,
         exchange=answer,
     )
+
+
+@pytest.mark.kv_scenario("API", requirements=["API-MALFORMED-JSON"])
+def test_malformed_json_is_refused(kv: Scenario) -> None:
+    name = kv.name("api")
+    answer = kv.send(
+        "POST",
+        f"/certificates/{name}/create",
+        content=b'{"policy": {"x509_props": ',
+        headers={"Content-Type": "application/json"},
+    )
+    kv.check(
+        "API-MALFORMED-JSON",
+        answer.status is not None and 400 <= answer.status < 500 and has_envelope(answer.json),
+        "A create whose body is not JSON",
+        expected="4xx with the error envelope",
+        received=answer.status,
+        exchange=answer,
+    )

@@ -8,15 +8,30 @@ from __future__ import annotations
 
 import pytest
 
+from ..errors import TargetTimeout
 from ._context import Scenario, json_of, norm_status, policy
 
 
-@pytest.mark.kv_scenario("S04", requirements=["S04-CANCELLED"])
+@pytest.mark.kv_scenario("S04", requirements=["S04-CANCEL-EFFECTIVE", "S04-CANCELLED"])
 def test_cancelled(kv: Scenario) -> None:
     name = kv.name("s04c")
     kv.precondition(kv.create(name, policy(f"CN={name}", issuer="Unknown")), 202, "create with issuer Unknown")
     kv.precondition(kv.cancel(name), 200, "PATCH cancellation_requested")
-    final = kv.wait_until_done(name, "S04 waiting for the cancellation to take effect")
+    try:
+        final = kv.wait_until_done(name, "S04 waiting for the cancellation to take effect")
+    except TargetTimeout as exc:
+        # Cancellation is best effort: one that never shows is a warning, and S04-CANCELLED cannot be judged.
+        last = kv.client.exchanges[-1] if kv.client.exchanges else None
+        kv.check(
+            "S04-CANCEL-EFFECTIVE",
+            False,
+            str(exc),
+            expected="cancelled within --timeout",
+            received="inProgress",
+            exchange=last,
+        )
+        pytest.skip("the cancellation did not take effect within --timeout; S04-CANCELLED not judged")
+    kv.check("S04-CANCEL-EFFECTIVE", True, "cancellation took effect")
     body = json_of(final)
     kv.check(
         "S04-CANCELLED",

@@ -18,9 +18,7 @@ def test_manual_with_issuer_unknown(kv: Scenario) -> None:
     issuer_name = str(issuer.get("name", "")) if isinstance(issuer, dict) else ""
     kv.check(
         "S10-MANUAL-202",
-        created.status == 202
-        and norm_status(body) == "inprogress"
-        and issuer_name.lower() == "unknown",
+        created.status == 202 and norm_status(body) == "inprogress" and issuer_name.lower() == "unknown",
         "Create with issuer Unknown",
         expected="202 with status inProgress and issuer Unknown",
         received=f"{created.status} with status {body.get('status')!r} and issuer {body.get('issuer')!r}",

@@ -1,0 +1,26 @@
+"""Client compatibility: the official Azure SDKs driven against the target, judged as the CLIENT requirements.
+
+``run_clients`` is the phase ``kvconform run --clients python,js`` adds after the scenarios (and fuzzing): the
+Python SDK (``azure-keyvault-certificates``, the ``clients`` extra) and the JS SDK (``@azure/keyvault-certificates``,
+installed once with npm into a cache) each drive the same flows: create with the default policy, the manual
+operation (get, 409, cancel, delete), merge, reads and listing, delete and purge. ``merge_clients`` folds the result
+into the run's CLIENT requirements, SHOULD unless ``--strict-clients``. The SDKs are imported only when the phase runs.
+"""
+
+from __future__ import annotations
+
+from ._model import FLOWS, ClientRun, ClientsResult, FlowResult, requirement_for
+from ._phase import ClientOptions, run_clients
+from ._records import effective_level, merge_clients
+
+__all__ = [
+    "ClientOptions",
+    "ClientRun",
+    "ClientsResult",
+    "FLOWS",
+    "FlowResult",
+    "effective_level",
+    "merge_clients",
+    "requirement_for",
+    "run_clients",
+]

@@ -1,0 +1,294 @@
+"""The JS flows: a pinned ``@azure/keyvault-certificates``, installed once with npm into a cache, driven under node.
+
+The package ships the script (``js/flows.mjs``); the SDK lives in ``<cache>/js-<version>/node_modules``, where the
+cache is ``KVCONFORM_CACHE_DIR``, else ``$XDG_CACHE_HOME/kvconform``, else ``~/.cache/kvconform``. The script prints
+one JSON line per flow and asks, over stdin, for the CSR of a manual creation to be signed, so that both clients
+merge a certificate from the same throw-away CA. Without node (or without npm and an empty cache) the flows are
+skipped with the reason, never an error.
+"""
+
+from __future__ import annotations
+
+import base64
+import collections
+import dataclasses
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Mapping
+from importlib import resources
+from pathlib import Path
+from typing import IO, Any
+
+from .._auth import TokenProvider
+from .._config import TargetConfig
+from .._redact import redact_text
+from .._status import Status
+from .._version import __version__
+from ._evidence import Trail, exchange_from_json, flow_evidence
+from ._model import FLOWS, SDK_PACKAGES, ClientRun, FlowResult, verifies_challenge
+from ._x509 import SigningCA
+
+__all__ = [
+    "JsRuntime",
+    "JsUnavailable",
+    "SDK_VERSION",
+    "cache_root",
+    "install_dir",
+    "installed_version",
+    "prepare",
+    "run_js",
+]
+
+SDK_VERSION = "4.10.3"
+_PACKAGE = SDK_PACKAGES["js"]
+_MIN_NODE = 20
+_INSTALL_TIMEOUT = 600.0
+_CLIENT = "js"
+
+Progress = Callable[[str], None]
+
+
+class JsUnavailable(Exception):
+    """The JS flows cannot run here: ``status`` is skip (no node, offline with an empty cache) or error."""
+
+    def __init__(self, reason: str, status: Status = Status.SKIP) -> None:
+        super().__init__(reason)
+        self.status = status
+
+
+@dataclasses.dataclass(frozen=True)
+class JsRuntime:
+    node: str
+    modules: Path  # the directory whose node_modules holds the SDK
+
+
+def cache_root(environ: Mapping[str, str] | None = None) -> Path:
+    """``KVCONFORM_CACHE_DIR``, else ``$XDG_CACHE_HOME/kvconform``, else ``~/.cache/kvconform``."""
+    environ = os.environ if environ is None else environ
+    if environ.get("KVCONFORM_CACHE_DIR"):
+        return Path(environ["KVCONFORM_CACHE_DIR"]).expanduser()
+    base = Path(environ["XDG_CACHE_HOME"]) if environ.get("XDG_CACHE_HOME") else Path.home() / ".cache"
+    return base / "kvconform"
+
+
+def install_dir(root: Path) -> Path:
+    return root / f"js-{SDK_VERSION}"
+
+
+def installed_version(directory: Path) -> str | None:
+    """The SDK version installed under ``directory``, or None."""
+    manifest = directory / "node_modules" / "@azure" / "keyvault-certificates" / "package.json"
+    try:
+        return str(json.loads(manifest.read_text(encoding="utf-8"))["version"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def prepare(*, offline: bool = False, cache: Path | None = None, progress: Progress | None = None) -> JsRuntime:
+    """node, and the SDK in the cache (installed with npm the first time). Raises ``JsUnavailable``."""
+    node = shutil.which("node")
+    if node is None:
+        raise JsUnavailable("node is not on the PATH: install Node.js 20 or later to run the JS client")
+    _check_node(node)
+    directory = install_dir(cache or cache_root())
+    if installed_version(directory) == SDK_VERSION:
+        return JsRuntime(node, directory)
+    if offline:
+        raise JsUnavailable(
+            f"{_PACKAGE} {SDK_VERSION} is not in the cache ({directory}) and --offline forbids installing it: "
+            "run once without --offline"
+        )
+    npm = shutil.which("npm")
+    if npm is None:
+        raise JsUnavailable(f"npm is not on the PATH: it is needed once, to install {_PACKAGE} into {directory}")
+    _install(npm, directory, progress or (lambda line: None))
+    return JsRuntime(node, directory)
+
+
+def _check_node(node: str) -> None:
+    try:
+        version = subprocess.run([node, "--version"], capture_output=True, text=True, timeout=30, check=True).stdout
+        major = int(version.strip().lstrip("v").split(".")[0])
+    except (OSError, subprocess.SubprocessError, ValueError) as exc:
+        raise JsUnavailable(f"{node} --version failed: {exc}") from None
+    if major < _MIN_NODE:
+        raise JsUnavailable(f"node {version.strip()} is too old: {_PACKAGE} {SDK_VERSION} needs node {_MIN_NODE}+")
+
+
+def _install(npm: str, directory: Path, progress: Progress) -> None:
+    """npm-install the pinned SDK into a staging directory, then move it into place (concurrent runs agree)."""
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f"{directory.name}.tmp-", dir=directory.parent))
+    manifest = {"name": "kvconform-js-clients", "private": True, "dependencies": {_PACKAGE: SDK_VERSION}}
+    (staging / "package.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    progress(f"kvconform: installing {_PACKAGE} {SDK_VERSION} with npm into {directory} (once; later runs reuse it)")
+    started = time.monotonic()
+    command = [npm, "install", "--no-audit", "--no-fund", "--no-update-notifier", "--omit=dev", "--loglevel=error"]
+    try:
+        done = subprocess.run(command, cwd=staging, capture_output=True, text=True, timeout=_INSTALL_TIMEOUT)
+    except (OSError, subprocess.SubprocessError) as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise JsUnavailable(f"npm install of {_PACKAGE} {SDK_VERSION} failed: {exc}", Status.ERROR) from None
+    if done.returncode != 0 or installed_version(staging) != SDK_VERSION:
+        shutil.rmtree(staging, ignore_errors=True)
+        tail = " ".join((done.stderr or done.stdout).split()[-60:])
+        raise JsUnavailable(
+            f"npm install of {_PACKAGE} {SDK_VERSION} failed (exit {done.returncode}): {tail}", Status.ERROR
+        )
+    if directory.exists() and installed_version(directory) != SDK_VERSION:
+        shutil.rmtree(directory, ignore_errors=True)  # a broken earlier install
+    try:
+        staging.rename(directory)
+    except OSError:  # another run installed it meanwhile
+        shutil.rmtree(staging, ignore_errors=True)
+        if installed_version(directory) != SDK_VERSION:
+            raise JsUnavailable(f"cannot move the JS client into {directory}", Status.ERROR) from None
+    progress(f"kvconform: installed {_PACKAGE} {SDK_VERSION} in {time.monotonic() - started:.1f} s")
+
+
+def run_js(
+    config: TargetConfig,
+    provider: TokenProvider,
+    runtime: JsRuntime,
+    *,
+    ca: SigningCA,
+    secrets: tuple[str, ...],
+) -> ClientRun:
+    """Run ``js/flows.mjs`` under node against ``config.target`` and turn its JSON lines into a ``ClientRun``."""
+    assert config.target is not None
+    run = ClientRun(_CLIENT, sdk=f"{_PACKAGE} {SDK_VERSION}")
+    header = provider.authorization()
+    environment = {
+        **os.environ,
+        "KVCONFORM_JS_MODULES": str(runtime.modules),
+        "KVCONFORM_JS_VAULT": config.target,
+        "KVCONFORM_JS_TOKEN": header.split(" ", 1)[1] if header and " " in header else "",
+        "KVCONFORM_JS_PREFIX": f"{config.prefix}js-",
+        "KVCONFORM_JS_POLL_MS": str(max(1, round(config.poll_interval * 1000))),
+        "KVCONFORM_JS_TIMEOUT_MS": str(max(1, round(config.timeout * 1000))),
+        "KVCONFORM_JS_VERIFY_CHALLENGE": "1" if verifies_challenge(config.target) else "0",
+        "KVCONFORM_JS_USER_AGENT": f"kvconform/{__version__}",
+        "NODE_NO_WARNINGS": "1",
+    }
+    if config.insecure:
+        environment["NODE_TLS_REJECT_UNAUTHORIZED"] = "0"
+    elif config.ca_bundle:
+        environment["NODE_EXTRA_CA_CERTS"] = config.ca_bundle
+    budget = config.timeout * (len(FLOWS) + 2) + 60
+    started = time.monotonic()
+    script = resources.files("conformance.clients").joinpath("js", "flows.mjs")
+    stderr: collections.deque[str] = collections.deque(maxlen=20)
+    fatal = ""
+    with resources.as_file(script) as path, _start(runtime.node, path, environment) as process:
+        reader = threading.Thread(target=_drain, args=(process.stderr, stderr), daemon=True)
+        reader.start()
+        watchdog = threading.Timer(budget, process.kill)
+        watchdog.daemon = True
+        watchdog.start()
+        try:
+            assert process.stdout is not None
+            for line in process.stdout:
+                fatal = _handle(line, run, process.stdin, ca, secrets) or fatal
+            process.wait()
+        except BaseException:
+            process.kill()
+            raise
+        finally:
+            watchdog.cancel()
+            reader.join(5)
+    run.duration = time.monotonic() - started
+    if len(run.flows) < len(FLOWS):
+        if run.duration >= budget:
+            why = f"the JS flows did not finish within {budget:g} s"
+        else:
+            why = fatal or f"node exited with {process.returncode}: {' | '.join(stderr) or 'no output'}"
+        run.finish(Status.ERROR, f"the JS script stopped: {why}")
+    return run
+
+
+def _start(node: str, script: Path, environment: dict[str, str]) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [node, str(script)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        encoding="utf-8",
+        env=environment,
+    )
+
+
+def _drain(stream: IO[str] | None, into: collections.deque[str]) -> None:
+    if stream is None:
+        return
+    for line in stream:
+        if line.strip():
+            into.append(line.strip())
+
+
+def _handle(line: str, run: ClientRun, stdin: IO[str] | None, ca: SigningCA, secrets: tuple[str, ...]) -> str:
+    """Act on one line of the script; returns its fatal error, if the line is one."""
+    try:
+        message: dict[str, Any] = json.loads(line)
+    except ValueError:
+        return ""  # stray output (a library's console.log): not ours
+    kind = message.get("type")
+    if kind == "start":
+        run.sdk = str(message.get("sdk") or run.sdk)
+    elif kind == "sign":
+        _answer(stdin, _sign(ca, str(message.get("csr", ""))))
+    elif kind == "flow":
+        run.flows.append(_flow_result(message, run.sdk, secrets))
+    elif kind == "cleanup":
+        run.leftovers.extend(str(item) for item in message.get("leftovers") or ())
+    elif kind == "fatal":
+        return str(message.get("error", "the script failed"))
+    return ""
+
+
+def _sign(ca: SigningCA, csr: str) -> dict[str, Any]:
+    try:
+        leaf = ca.sign_csr(base64.b64decode(csr, validate=True))
+    except ValueError as exc:
+        return {"error": f"not a base64 DER PKCS#10 request: {exc}"}
+    return {"x5c": [base64.b64encode(leaf).decode(), base64.b64encode(ca.der).decode()]}
+
+
+def _answer(stdin: IO[str] | None, answer: dict[str, Any]) -> None:
+    if stdin is None:
+        return
+    try:
+        stdin.write(json.dumps(answer) + "\n")
+        stdin.flush()
+    except (BrokenPipeError, ValueError):  # the script is gone; its exit code tells why
+        pass
+
+
+def _flow_result(message: dict[str, Any], sdk: str, secrets: tuple[str, ...]) -> FlowResult:
+    flow = str(message.get("flow"))
+    if flow not in FLOWS:
+        flow = FLOWS[0]  # cannot happen with the shipped script
+    status = {"pass": Status.PASS, "fail": Status.FAIL}.get(str(message.get("status")), Status.ERROR)
+    result = FlowResult(_CLIENT, flow, status, duration=float(message.get("duration") or 0.0))
+    if status is Status.PASS:
+        return result
+    trail = Trail()
+    for item in message.get("trail") or ():
+        trail.add(exchange_from_json(item))
+    exchange = exchange_from_json(message["exchange"]) if message.get("exchange") else None
+    step = str(message.get("step", ""))
+    result.message = redact_text(f"{step}: {message.get('message', '')}", secrets)
+    result.evidence = flow_evidence(
+        sdk=sdk,
+        step=step,
+        sdk_error=str(message.get("error", "")),
+        exchange=exchange,
+        trail=trail,
+        secrets=secrets,
+    )
+    return result

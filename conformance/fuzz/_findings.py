@@ -1,0 +1,161 @@
+"""Turning what schemathesis records into findings: the check, the operation, a redacted request and response.
+
+A finding's evidence has the shape of an exchange's evidence in the scenario reports (``request``, ``response``,
+``error``, ``elapsed_ms``), secrets redacted and long values clipped, plus a ``curl`` command that reproduces it.
+Findings of one kind (requirement, check, operation, title) are counted, not repeated: the first one is kept.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from .. import _requirements
+from .._redact import redact_body, redact_headers, redact_text
+from .._results import FuzzFinding
+from .._status import Status
+from ._checks import requirement_for
+
+if TYPE_CHECKING:
+    from schemathesis.core.transport import Response
+    from schemathesis.engine.events import NonFatalError
+    from schemathesis.engine.recorder import CheckNode, Interaction, ScenarioRecorder
+
+__all__ = ["Findings"]
+
+_MAX_TEXT = 2000
+_MAX_VALUE = 200
+
+
+class Findings:
+    """The findings of one fuzz run, deduplicated as they arrive."""
+
+    def __init__(self, secrets: Iterable[str] = ()) -> None:
+        self.secrets = tuple(secrets)
+        self._by_kind: dict[tuple[str, str, str, str], FuzzFinding] = {}
+
+    def __len__(self) -> int:
+        return len(self._by_kind)
+
+    def to_list(self) -> list[FuzzFinding]:
+        return list(self._by_kind.values())
+
+    def add_scenario(self, phase: str, recorder: ScenarioRecorder) -> None:
+        """Every failed check of one finished scenario (a test of one operation, or one stateful run)."""
+        for case_id, nodes in recorder.checks.items():
+            for node in nodes:
+                if node.failure_info is not None:
+                    self._add_check(phase, recorder, case_id, node)
+
+    def add_error(self, event: NonFatalError) -> bool:
+        """A transport error on an operation is a finding with status error; False for any other engine error."""
+        import requests
+
+        if not (event.related_to_operation and isinstance(event.value, requests.RequestException)):
+            return False
+        request = getattr(event.value, "request", None)
+        evidence: dict[str, Any] = {"request": None, "response": None, "error": self._text(event.info.message)}
+        if isinstance(request, requests.PreparedRequest):
+            body = request.body if isinstance(request.body, (bytes, str)) else None
+            evidence["request"] = self._request(request.method or "", request.url or "", request.headers, body)
+        self._keep(
+            FuzzFinding(
+                requirement="FUZZ-SERVER-ERROR",
+                check="transport",
+                operation=event.label,
+                status=Status.ERROR,
+                title=event.info.title,
+                message=self._text(event.info.message),
+                phase=str(event.phase.value if event.phase is not None else ""),
+                curl="",
+                evidence=evidence,
+            )
+        )
+        return True
+
+    # -- internals ----------------------------------------------------------------------------------------------
+    def _add_check(self, phase: str, recorder: ScenarioRecorder, case_id: str, node: CheckNode) -> None:
+        info = node.failure_info
+        assert info is not None
+        failure = info.failure
+        # A check that sent its own probe (ignored_auth, use_after_free) blames the probe's request.
+        blamed = failure.case_id if failure.case_id in recorder.interactions else case_id
+        case = recorder.cases.get(blamed) or recorder.cases.get(case_id)
+        operation = failure.operation or (case.value.operation.label if case is not None else recorder.label)
+        requirement = requirement_for(node.name)
+        self._keep(
+            FuzzFinding(
+                requirement=requirement,
+                check=node.name,
+                operation=operation,
+                status=_requirements.get(requirement).level.departure,
+                title=failure.title,
+                message=self._text(failure.message),
+                phase=phase,
+                curl=redact_text(info.code_sample or "", self.secrets),  # whole: it is the reproduction
+                evidence=self._evidence(recorder.interactions.get(blamed)),
+            )
+        )
+
+    def _keep(self, finding: FuzzFinding) -> None:
+        key = (finding.requirement, finding.check, finding.operation, finding.title)
+        kept = self._by_kind.get(key)
+        if kept is None:
+            self._by_kind[key] = finding
+        else:
+            kept.count += 1
+
+    def _evidence(self, interaction: Interaction | None) -> dict[str, Any]:
+        if interaction is None:
+            return {"request": None, "response": None, "error": "no request recorded", "elapsed_ms": None}
+        sent = interaction.request
+        headers = {name: ", ".join(values) for name, values in sent.headers.items()}
+        response = interaction.response
+        return {
+            "request": self._request(sent.method, sent.uri, headers, sent.body),
+            "response": None if response is None else self._response(response),
+            "error": None if response is not None else "no response",
+            "elapsed_ms": None if response is None else round(response.elapsed * 1000, 1),
+        }
+
+    def _request(self, method: str, url: str, headers: Any, body: bytes | str | None) -> dict[str, Any]:
+        return {
+            "method": method,
+            "url": redact_text(url, self.secrets),
+            "headers": redact_headers({str(k): str(v) for k, v in dict(headers).items()}, self.secrets),
+            "body": self._body(body),
+        }
+
+    def _response(self, response: Response) -> dict[str, Any]:
+        headers = {name: ", ".join(values) for name, values in response.headers.items()}
+        return {
+            "status": response.status_code,
+            "headers": redact_headers(headers, self.secrets),
+            "body": self._body(response.content),
+        }
+
+    def _body(self, body: bytes | str | None) -> Any:
+        if body is None or body == b"" or body == "":
+            return None
+        text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
+        try:
+            decoded = json.loads(text)
+        except ValueError:
+            return self._text(text)
+        return _clip(redact_body(decoded, self.secrets))
+
+    def _text(self, text: str | None) -> str:
+        text = redact_text(text or "", self.secrets)
+        return text if len(text) <= _MAX_TEXT else text[:_MAX_TEXT] + f"… ({len(text)} chars)"
+
+
+def _clip(value: Any) -> Any:
+    """Long strings (CSRs, certificates, generated junk) shortened so evidence stays readable."""
+    if isinstance(value, dict):
+        return {key: _clip(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_clip(item) for item in value[:50]] + ([f"… ({len(value)} items)"] if len(value) > 50 else [])
+    if isinstance(value, str) and len(value) > _MAX_VALUE:
+        return value[:96] + f"…({len(value)} chars)"
+    return value

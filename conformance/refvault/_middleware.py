@@ -1,0 +1,173 @@
+"""What happens to every request before routing: service headers, the bearer challenge, api-version, body limit.
+
+Order, as the SDKs rely on it: the 401 challenge is answered before the body is read (the SDKs first send the
+request without a body), then ``api-version`` is checked, then the body is read up to ``max_body_bytes``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from urllib.parse import parse_qsl
+
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .._version import __version__
+from ._errors import VaultError, bad_parameter
+from ._http import JSON_TYPE, json_response
+from ._settings import VaultSettings
+
+API_VERSIONS = frozenset(
+    {
+        "7.0-preview",
+        "7.0",
+        "7.1-preview",
+        "7.1",
+        "7.2-preview",
+        "7.2",
+        "7.3-preview",
+        "7.3",
+        "7.4-preview.1",
+        "7.4",
+        "7.5-preview.1",
+        "7.5",
+        "7.6-preview.1",
+        "7.6-preview.2",
+        "7.6",
+        "2025-06-01-preview",
+        "2025-07-01",
+        "2026-01-01-preview",
+        "2026-03-01-preview",
+        "2026-04-01",
+        "2026-05-01-preview",
+        "2026-07-01-preview",
+    }
+)
+LATEST_API_VERSION = "2026-04-01"
+MISSING_TOKEN = "Request is missing a Bearer or PoP token."
+INVALID_TOKEN = "The bearer token is not valid for this vault."
+_STATE_KEY = "kvconform_request_id"
+
+
+def service_headers(scope: Scope, settings: VaultSettings) -> dict[str, str]:
+    """The headers of every response: the request ids and the service's cache headers."""
+    state = scope.setdefault("state", {})
+    request_id = state.setdefault(_STATE_KEY, str(uuid.uuid4()))
+    headers = {
+        "Cache-Control": "no-cache",
+        "Pragma": "no-cache",
+        "Expires": "-1",
+        "x-ms-keyvault-service-version": f"kvconform-refvault/{__version__}",
+        "x-ms-request-id": request_id,
+    }
+    client_id = Headers(scope=scope).get("x-ms-client-request-id")
+    if client_id is not None and not settings.fault("no-client-request-id-echo"):
+        headers["x-ms-client-request-id"] = client_id
+    return headers
+
+
+class VaultMiddleware:
+    """A pure ASGI middleware in front of the routes (it never parses JSON)."""
+
+    def __init__(self, app: ASGIApp, settings: VaultSettings) -> None:
+        self.app = app
+        self.settings = settings
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        added = service_headers(scope, self.settings)
+        text_fault = self.settings.fault("text-content-type")
+
+        async def decorated(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for key, value in added.items():
+                    headers[key] = value
+                if text_fault and headers.get("content-type") == JSON_TYPE:
+                    headers["content-type"] = "text/plain; charset=utf-8"
+            await send(message)
+
+        refusal = self._refusal(scope)
+        if refusal is None:
+            body = await self._read_body(scope, receive)
+            if body is None:
+                return  # the client went away
+            if isinstance(body, VaultError):
+                refusal = body
+            else:
+                await self.app(scope, _replay(body, receive), decorated)
+                return
+        response = json_response(refusal.body(), refusal.status, headers=refusal.headers)
+        await response(scope, receive, decorated)
+
+    def _refusal(self, scope: Scope) -> VaultError | None:
+        settings = self.settings
+        if not settings.fault("no-auth"):
+            scheme, _, token = (Headers(scope=scope).get("authorization") or "").strip().partition(" ")
+            token = token.strip()
+            message = None
+            if scheme.lower() not in ("bearer", "pop") or not token:
+                message = MISSING_TOKEN
+            elif settings.token is not None and token != settings.token:
+                message = INVALID_TOKEN
+            if message is not None:
+                challenge = (
+                    f'Bearer authorization="https://login.windows.net/{settings.tenant_id}", '
+                    'resource="https://vault.azure.net"'
+                )
+                headers = {} if settings.fault("no-challenge") else {"WWW-Authenticate": challenge}
+                return VaultError(401, "Unauthorized", message, headers=headers)
+        query = scope.get("query_string", b"").decode("latin-1")
+        versions = {value for key, value in parse_qsl(query, keep_blank_values=True) if key.lower() == "api-version"}
+        versions.discard("")
+        if not versions:
+            if settings.fault("api-version-optional"):
+                return None
+            return bad_parameter("The api-version query parameter is required for all requests.")
+        unknown = sorted(versions - API_VERSIONS)
+        if (unknown or len(versions) > 1) and not settings.fault("any-api-version"):
+            shown = unknown[0] if unknown else ",".join(sorted(versions))
+            return bad_parameter(
+                f"The specified version ({shown}) is not recognized. "
+                f"Consider using the latest supported version ({LATEST_API_VERSION})."
+            )
+        return None
+
+    async def _read_body(self, scope: Scope, receive: Receive) -> bytes | VaultError | None:
+        """The whole body, or a 413 once it passes the limit (by Content-Length or as it streams)."""
+        limit = self.settings.max_body_bytes
+        too_large = VaultError(
+            413, "RequestBodyTooLarge", f"The request body is larger than the limit of {limit} bytes."
+        )
+        length = Headers(scope=scope).get("content-length")
+        if length is not None and length.strip().isascii() and length.strip().isdigit() and int(length) > limit:
+            return too_large
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return None
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > limit:
+                return too_large
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                return b"".join(chunks)
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    """A receive that gives the buffered body once, then whatever the client sends next (a disconnect)."""
+    sent = False
+
+    async def replayed() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replayed

@@ -1,0 +1,93 @@
+"""``kvconform serve``: run the reference vault as a mock Key Vault until Ctrl-C."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import threading
+from pathlib import Path
+
+from ._crypto import write_localhost_tls
+from ._faults import FAULTS
+from ._server import running_vault
+from ._settings import VaultSettings
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Declare the options of ``kvconform serve``."""
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s)")
+    parser.add_argument(
+        "--port", type=int, default=8443, help="port to listen on, 0 for any free one (default: %(default)s)"
+    )
+    tls = parser.add_mutually_exclusive_group()
+    tls.add_argument("--tls", action="store_true", help="serve https with a generated certificate for localhost")
+    tls.add_argument("--cert-file", metavar="F", help="serve https with this PEM certificate (needs --key-file)")
+    parser.add_argument("--key-file", metavar="F", help="the PEM private key of --cert-file")
+    parser.add_argument("--token", metavar="T", help="accept only this bearer token (default: any non-empty token)")
+    parser.add_argument(
+        "--issuance-delay",
+        type=float,
+        default=2.0,
+        metavar="S",
+        help="seconds until issuer Self completes (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--public-url", metavar="URL", help="the vault URL to put in bodies and headers (behind a proxy)"
+    )
+    parser.add_argument(
+        "--fault", action="append", default=[], metavar="NAME", help="make this documented departure (repeatable)"
+    )
+    parser.add_argument("--list-faults", action="store_true", help="list the faults and their requirements, then exit")
+
+
+def main(args: argparse.Namespace) -> int:
+    """Run the vault from parsed options; 0 after Ctrl-C, 2 for bad options."""
+    if args.list_faults:
+        for fault in FAULTS.values():
+            print(f"{fault.name:<34} {fault.requirement:<24} {fault.description}")
+        return 0
+    if (args.cert_file is None) != (args.key_file is None):
+        print("kvconform serve: --cert-file and --key-file go together", file=sys.stderr)
+        return 2
+    try:
+        settings = VaultSettings(
+            issuance_delay=args.issuance_delay,
+            token=args.token,
+            public_url=args.public_url,
+            faults=frozenset(args.fault),
+        )
+    except ValueError as exc:
+        print(f"kvconform serve: {exc}", file=sys.stderr)
+        return 2
+    cert_file, key_file = args.cert_file, args.key_file
+    with tempfile.TemporaryDirectory(prefix="kvconform-tls-") as directory:
+        if args.tls:
+            files = write_localhost_tls(Path(directory))
+            cert_file, key_file = str(files.cert_file), str(files.key_file)
+            print(
+                f"kvconform: TLS certificate for localhost in {files.cert_file}; trust its CA: {files.ca_file}",
+                flush=True,
+            )
+        try:
+            with running_vault(
+                settings, host=args.host, port=args.port, ssl_certfile=cert_file, ssl_keyfile=key_file
+            ) as url:
+                print(f"kvconform reference vault listening on {url}", flush=True)
+                if settings.faults:
+                    print(f"kvconform: faults on: {', '.join(sorted(settings.faults))}", flush=True)
+                _wait_forever()
+        except KeyboardInterrupt:
+            pass  # Ctrl-C: running_vault has stopped the server on the way out
+        except OSError as exc:
+            print(f"kvconform serve: cannot serve on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
+            return 2
+    print("kvconform reference vault stopped")
+    return 0
+
+
+def _wait_forever() -> None:
+    """Sleep until Ctrl-C (KeyboardInterrupt), waking up now and then so that the signal is seen at once."""
+    stop = threading.Event()
+    while not stop.wait(1.0):
+        pass

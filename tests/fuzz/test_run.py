@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import pytest
+
+from conformance._config import TargetConfig
+from conformance._results import FuzzResult
+from conformance._status import Status
+from conformance.fuzz import FuzzOptions, FuzzProgress, is_confined_path, run_fuzz
+from tests.fixtures.fuzz_vault import FuzzVault, Recorder, serve
+
+PREFIX = "kvc-0f0f0f0f-"
+TOKEN = "s3cret-token-value"
+
+
+def _fuzz(vault: FuzzVault, examples: int = 3, **kwargs: object) -> FuzzResult:
+    with serve(vault.app) as url:
+        config = TargetConfig(target=url, token=TOKEN, prefix=PREFIX)
+        return run_fuzz(config, FuzzOptions(examples=examples, seed=1), **kwargs)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def foreign() -> Iterator[FuzzVault]:
+    """A vault that already holds somebody else's certificate and issuer."""
+    vault = FuzzVault()
+    vault.certificates["victim"] = {"pending": True, "cancel": False, "request_id": "r", "version": "0" * 32}
+    vault.issuers["digicert-prod"] = {"provider": "DigiCert"}
+    yield vault
+
+
+def test_a_conforming_vault_gives_no_findings_and_keeps_foreign_objects(foreign: FuzzVault) -> None:
+    progress: list[FuzzProgress] = []
+    result = _fuzz(foreign, listener=progress.append)
+    assert result.findings == [] and result.errors == [] and not result.interrupted
+    assert result.operations == 18 and result.requests > 50 and result.seed == 1
+    assert [p.phase for p in progress][-1] == "sweep" and {"fuzzing", "stateful"} <= {p.phase for p in progress}
+    assert max(p.done for p in progress if p.phase == "fuzzing") == 18
+    unconfined = [path for path in foreign.paths if not is_confined_path(path, PREFIX)]
+    assert unconfined == [], "fuzzing sent a name outside the run prefix"
+    assert "victim" in foreign.certificates and "digicert-prod" in foreign.issuers
+    # The sweep removed what fuzzing made, and nothing else.
+    assert result.swept > 0 and result.leftovers == []
+    assert set(foreign.certificates) == {"victim"} and set(foreign.issuers) == {"digicert-prod"}
+    assert foreign.deleted == {}
+
+
+def test_a_server_error_is_a_finding_with_a_reproducing_request() -> None:
+    result = _fuzz(FuzzVault("server-error"))
+    (finding,) = [f for f in result.findings if f.requirement == "FUZZ-SERVER-ERROR"]
+    assert finding.check == "not_a_server_error"
+    assert finding.operation == "GET /certificates/{certificate-name}/policy"
+    assert finding.status is Status.FAIL
+    assert finding.evidence["response"]["status"] == 500
+    assert finding.evidence["request"]["method"] == "GET"
+    assert f"/certificates/{PREFIX}" in finding.evidence["request"]["url"]
+    assert finding.curl.startswith("curl ") and "/policy" in finding.curl
+    assert TOKEN not in json.dumps(finding.to_dict()), "the token must never reach a report"
+
+
+def test_a_schema_violation_is_a_finding() -> None:
+    result = _fuzz(FuzzVault("schema-violation"))
+    findings = [f for f in result.findings if f.requirement == "FUZZ-SCHEMA"]
+    assert [f.check for f in findings] == ["response_schema_conformance"]
+    assert findings[0].operation == "GET /certificates/{certificate-name}/pending"
+    assert '"id" is a required property' in findings[0].message
+    assert "id" not in findings[0].evidence["response"]["body"]
+
+
+def test_the_reference_vault_sees_only_confined_names() -> None:
+    from conformance.refvault import VaultSettings, create_app
+
+    recorder = Recorder(create_app(VaultSettings(issuance_delay=0.2, cancel_delay=0.2, failure_delay=0.1)))
+    with serve(recorder) as url:
+        result = run_fuzz(TargetConfig(target=url, token=TOKEN, prefix=PREFIX), FuzzOptions(examples=4, seed=3))
+    assert result.requests > 50
+    assert [path for path in recorder.paths if not is_confined_path(path, PREFIX)] == []
+    assert result.leftovers == []
+
+
+def test_refused_credentials_are_an_error_not_a_pass() -> None:
+    vault = FuzzVault(token="the-right-token")
+    with serve(vault.app) as url:
+        result = run_fuzz(TargetConfig(target=url, token=TOKEN, prefix=PREFIX), FuzzOptions(examples=1, seed=1))
+    assert result.findings == []
+    assert len(result.errors) == 1 and "the target refused the credentials" in result.errors[0]
+    assert result.leftovers and "401" in result.leftovers[0], "the sweep could not list either"

@@ -1,0 +1,45 @@
+"""Every requirement has a check, and every check names a known requirement of its own scenario."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Iterator
+
+import pytest
+
+import conformance.scenarios
+from conformance._checks import EXCHANGE_CHECKS
+from conformance._requirements import catalogue
+
+
+def _scenario_marks() -> Iterator[tuple[str, pytest.Mark]]:
+    for module_info in pkgutil.iter_modules(conformance.scenarios.__path__):
+        if not module_info.name.startswith("test_"):
+            continue
+        module = importlib.import_module(f"conformance.scenarios.{module_info.name}")
+        for name, func in vars(module).items():
+            if name.startswith("test_") and callable(func):
+                marks = [mark for mark in getattr(func, "pytestmark", []) if mark.name == "kv_scenario"]
+                assert len(marks) == 1, f"{module_info.name}.{name} needs exactly one kv_scenario marker"
+                yield f"{module_info.name}.{name}", marks[0]
+
+
+def test_every_scenario_test_declares_known_requirements_of_its_scenario() -> None:
+    requirements = catalogue()
+    for test, mark in _scenario_marks():
+        scenario = mark.args[0]
+        declared = mark.kwargs["requirements"]
+        assert declared, f"{test} declares no requirement"
+        for requirement in declared:
+            assert requirement in requirements, f"{test} names unknown requirement {requirement}"
+            assert requirements[requirement].scenario == scenario, f"{test}: {requirement} is not {scenario}'s"
+
+
+def test_every_requirement_has_a_check() -> None:
+    checked = {requirement for _, mark in _scenario_marks() for requirement in mark.kwargs["requirements"]}
+    checked |= {check.requirement for check in EXCHANGE_CHECKS.values()}
+    # FUZZ and CLIENT requirements are judged by their phases; tests/fuzz and tests/clients cover their mapping.
+    phases = {rid for rid, r in catalogue().items() if r.scenario in ("FUZZ", "CLIENT")}
+    missing = sorted(set(catalogue()) - checked - phases)
+    assert missing == [], f"requirements without a check: {missing}"
