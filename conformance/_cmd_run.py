@@ -52,6 +52,10 @@ def run_command(args: argparse.Namespace) -> int:
     from ._runner import run_scenarios
 
     with _target(config, poll_interval_given=args.poll_interval is not None, tls=_wants_clients(config)) as config:
+        from ._auth import build_auth
+        from ._preflight import preflight
+
+        preflight(config, build_auth(config.auth, config.token))
         print(f"kvconform: certifying {config.target} (api-version {config.api_version}, prefix {config.prefix})")
         sys.stdout.flush()
         result = run_scenarios(config, report_dir=report_dir, workers=args.workers, allure=not args.no_allure)
