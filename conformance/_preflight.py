@@ -31,7 +31,8 @@ def preflight(config: TargetConfig, auth: TokenProvider) -> None:
             hint = " (check the URL, or --ca-bundle / --insecure for TLS)" if "SSL" in str(exc) else ""
             raise type(exc)(f"cannot reach the target: {exc}{hint}") from None
     body = answer.json if isinstance(answer.json, dict) else {}
-    error = body.get("error") if isinstance(body.get("error"), dict) else {}
+    envelope = body.get("error")
+    error = envelope if isinstance(envelope, dict) else {}
     message = str(error.get("message", ""))
     if answer.status in (401, 403):
         raise AuthRejected(
