@@ -7,6 +7,7 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
+from ._cmd_cleanup import add_arguments as add_cleanup_arguments
 from ._status import EXIT_CODES_HELP, EXIT_INTERRUPTED, EXIT_USAGE
 from ._version import __version__
 from .errors import KvconformError
@@ -112,7 +113,15 @@ def build_parser() -> argparse.ArgumentParser:
         add_help=False,
         prefix_chars="\0",
     ).add_argument("serve_args", nargs=argparse.REMAINDER)
-    commands.add_parser("cleanup", help="remove what interrupted runs left behind (not built yet)")
+    cleanup = commands.add_parser(
+        "cleanup",
+        help="remove what interrupted runs left behind (only names under a kvc- prefix)",
+        description="Delete and purge the certificates (pending, current and soft-deleted) and issuers whose name "
+        "starts with a kvconform run's prefix, and nothing else.",
+        epilog=EXIT_CODES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_cleanup_arguments(cleanup)
     compare = commands.add_parser(
         "compare",
         help="compare two runs' summaries: regressed, fixed, new, removed",
@@ -146,6 +155,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from ._cmd_run import run_command
 
             return run_command(args)
+        if args.command == "cleanup":
+            from ._cmd_cleanup import cleanup_command
+
+            return cleanup_command(args)
         if args.command == "serve":
             return _serve(args.serve_args, debug=args.debug)
         if args.command == "selftest":
@@ -165,9 +178,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"kvconform: {type(exc).__name__}: {exc}", file=sys.stderr)
         return exc.exit_code
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:  # Ctrl-C; SIGTERM during `run` is a KeyboardInterrupt with exit_code 3
         print("kvconform: interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        return int(getattr(exc, "exit_code", EXIT_INTERRUPTED))
     except BrokenPipeError:
         # The reader went away (``kvconform requirements | head``): not an error worth a traceback.
         import os

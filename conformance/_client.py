@@ -1,22 +1,81 @@
-"""An HTTP client for one target vault: base URL, api-version, auth, TLS, evidence recording."""
+"""An HTTP client for one target vault: base URL, api-version, auth, TLS, retries, evidence recording."""
 
 from __future__ import annotations
 
+import dataclasses
+import datetime
+import email.utils
+import functools
 import json
+import ssl
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import httpx
+import tenacity
 
 from ._auth import TokenProvider
 from ._exchange import Exchange
-from .errors import TargetTimeout, TargetUnreachable
+from .errors import TargetThrottled, TargetTimeout, TargetUnreachable
 
-__all__ = ["VaultClient"]
+__all__ = ["NO_RETRY", "RetryPolicy", "VaultClient"]
 
 _UNSET: Any = object()
+_RETRY_STATUSES = frozenset({429, 503})
+_IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+# A reset, a dropped connection or a timeout may pass; a refused connection, DNS or TLS trouble will not.
+_TRANSIENT = (httpx.TimeoutException, httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError)
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class RetryPolicy:
+    """How transient trouble is retried, so that it is never judged as non-conformance.
+
+    429 and 503 are retried on every method (the request was not processed) up to ``retries`` times, waiting
+    ``Retry-After`` when the target sends it and ``backoff`` * 1, 2, 4, 8, 16 s otherwise (the documented Key Vault
+    backoff), and never waiting more than ``max_wait`` seconds in all. A reset, dropped or timed-out connection is
+    retried ``transport_retries`` times, on idempotent methods only (GET, PUT, DELETE: never POST or PATCH).
+    """
+
+    retries: int = 5
+    max_wait: float = 31.0  # the documented backoff in full: 1 + 2 + 4 + 8 + 16 s
+    backoff: float = 1.0
+    transport_retries: int = 2
+    sleep: Callable[[float], None] = time.sleep
+
+    def delay(self, attempt: int, retry_after: str | None) -> float:
+        """How long to wait after the ``attempt``-th attempt (1-based)."""
+        asked = _seconds(retry_after)
+        wait = asked if asked is not None else self.backoff * 2 ** (attempt - 1)
+        return max(0.0, min(wait, self.max_wait))
+
+
+NO_RETRY = RetryPolicy(retries=0, transport_retries=0)
+
+
+def _seconds(retry_after: str | None) -> float | None:
+    """``Retry-After`` in seconds: delta-seconds or an HTTP date; None when absent or unreadable."""
+    if not retry_after:
+        return None
+    try:
+        return float(retry_after)
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(retry_after)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=datetime.UTC)
+    return (when - datetime.datetime.now(datetime.UTC)).total_seconds()
+
+
+@functools.cache
+def _default_tls() -> ssl.SSLContext:
+    """The default TLS context (the certifi bundle), built once: a scenario run makes a client per test."""
+    return httpx.create_ssl_context()
 
 
 class VaultClient:
@@ -36,16 +95,20 @@ class VaultClient:
         timeout: float = 30.0,
         secrets: tuple[str, ...] = (),
         transport: httpx.BaseTransport | None = None,
+        retry: RetryPolicy | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.api_version = api_version
         self.auth = auth
         self.secrets = secrets
+        self.retry = retry or RetryPolicy()
         self.exchanges: list[Exchange] = []
+        # One default context for every client: loading the CA bundle takes ~50 ms (bench/scenarios.py).
+        tls: ssl.SSLContext | bool | str = _default_tls() if verify is True else verify
         self._http = httpx.Client(
-            verify=verify,
+            verify=tls,
             timeout=timeout,
-            transport=transport or httpx.HTTPTransport(verify=verify, retries=2),
+            transport=transport or httpx.HTTPTransport(verify=tls, retries=2),
             follow_redirects=False,
         )
 
@@ -79,7 +142,11 @@ class VaultClient:
         authenticate: bool = True,
         content: bytes | None = None,
     ) -> Exchange:
-        """Send one request; ``path`` may also be an absolute URL (e.g. a ``nextLink``)."""
+        """Send one request; ``path`` may also be an absolute URL (e.g. a ``nextLink``).
+
+        Transient trouble is retried by :attr:`retry`; only the final attempt is recorded (``Exchange.retries``
+        counts the others). A 429/503 that persists raises ``TargetThrottled``.
+        """
         url = (
             path
             if path.startswith(("http://", "https://"))
@@ -99,20 +166,78 @@ class VaultClient:
         elif content is not None:
             body_repr = content.decode("utf-8", "replace")
         send_headers.update(headers or {})
-        exchange = Exchange(method=method, url=url, request_headers=dict(send_headers), request_body=body_repr)
+        transport_failures = answers_retried = attempts = 0
+        waited = 0.0
+
+        def attempt() -> tuple[Exchange, httpx.TransportError | None]:
+            nonlocal attempts
+            attempts += 1
+            exchange = Exchange(method=method, url=url, request_headers=dict(send_headers), request_body=body_repr)
+            return exchange, self._send(exchange, body_bytes)
+
+        def transient(outcome: tuple[Exchange, httpx.TransportError | None]) -> bool:
+            nonlocal transport_failures, answers_retried
+            exchange, error = outcome
+            if error is None:
+                answers_retried += exchange.status in _RETRY_STATUSES
+                return exchange.status in _RETRY_STATUSES and answers_retried <= self.retry.retries
+            transport_failures += 1
+            return (
+                isinstance(error, _TRANSIENT)
+                and method.upper() in _IDEMPOTENT
+                and transport_failures <= self.retry.transport_retries
+            )
+
+        def wait(state: tenacity.RetryCallState) -> float:
+            exchange, _ = state.outcome.result() if state.outcome else (None, None)
+            return self.retry.delay(state.attempt_number, exchange.header("retry-after") if exchange else None)
+
+        def sleep(seconds: float) -> None:
+            nonlocal waited
+            waited += seconds
+            self.retry.sleep(seconds)
+
+        def out_of_time(state: tenacity.RetryCallState) -> bool:
+            return waited + (state.upcoming_sleep or 0.0) > self.retry.max_wait
+
+        retrying = tenacity.Retrying(
+            retry=tenacity.retry_if_result(transient),
+            wait=wait,
+            stop=out_of_time,
+            sleep=sleep,
+            retry_error_callback=lambda state: state.outcome.result() if state.outcome else None,
+            reraise=True,
+        )
+        exchange, error = retrying(attempt)
+        exchange.retries = attempts - 1
+        self.exchanges.append(exchange)
+        tried = f" (after {exchange.retries} retries)" if exchange.retries else ""
+        if isinstance(error, httpx.TimeoutException):
+            raise TargetTimeout(f"{method} {url}: no answer within the request timeout{tried}") from None
+        if error is not None:
+            raise TargetUnreachable(f"{method} {url}: {type(error).__name__}: {error or 'connection failed'}{tried}")
+        if exchange.status in _RETRY_STATUSES:
+            raise TargetThrottled(
+                f"{method} {url}: the target still answered {exchange.status}{tried}; "
+                "it is throttled or unavailable, not judged (try again later, or with fewer --workers)"
+            )
+        return exchange
+
+    def _send(self, exchange: Exchange, content: bytes | None) -> httpx.TransportError | None:
+        """Send ``exchange``'s request once and fill in the answer; a transport error is returned, not raised."""
         started = time.perf_counter()
         try:
-            response = self._http.request(method, url, content=body_bytes, headers=send_headers)
+            response = self._http.request(
+                exchange.method, exchange.url, content=content, headers=exchange.request_headers
+            )
         except httpx.TimeoutException as exc:
             exchange.error = f"timeout: {type(exc).__name__}"
             exchange.elapsed = time.perf_counter() - started
-            self.exchanges.append(exchange)
-            raise TargetTimeout(f"{method} {url}: no answer within the request timeout") from None
+            return exc
         except httpx.TransportError as exc:
             exchange.error = f"{type(exc).__name__}: {exc}"
             exchange.elapsed = time.perf_counter() - started
-            self.exchanges.append(exchange)
-            raise TargetUnreachable(f"{method} {url}: {type(exc).__name__}: {exc or 'connection failed'}") from None
+            return exc
         exchange.elapsed = time.perf_counter() - started
         exchange.status = response.status_code
         exchange.response_headers = dict(response.headers.items())
@@ -121,5 +246,4 @@ class VaultClient:
             exchange.response_body = response.json() if response.content else None
         except ValueError:
             exchange.response_body = None
-        self.exchanges.append(exchange)
-        return exchange
+        return None

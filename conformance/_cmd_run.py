@@ -5,14 +5,16 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
+import signal
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ._config import TargetConfig, load_config, new_run_prefix
 from ._console import FuzzProgressLine, print_result
-from ._status import exit_code
+from ._status import EXIT_ERROR, EXIT_INTERRUPTED, exit_code
 from .errors import ConfigError
 
 if TYPE_CHECKING:
@@ -20,7 +22,7 @@ if TYPE_CHECKING:
     from .clients import ClientsResult
     from .reports import Baseline, BaselineVerdict
 
-__all__ = ["EMBEDDED_TOKEN", "run_command"]
+__all__ = ["EMBEDDED_TOKEN", "Terminated", "run_command"]
 
 EMBEDDED_TOKEN = "kvconform-embedded"  # the embedded vault accepts any non-empty token
 _EMBEDDED_POLL_INTERVAL = 0.2
@@ -51,17 +53,29 @@ def run_command(args: argparse.Namespace) -> int:
 
     from ._runner import run_scenarios
 
-    with _target(config, poll_interval_given=args.poll_interval is not None, tls=_wants_clients(config)) as config:
+    with (
+        _sigterm_as_interrupt() as terminated,
+        _target(config, poll_interval_given=args.poll_interval is not None, tls=_wants_clients(config)) as config,
+    ):
         from ._auth import build_auth
         from ._preflight import preflight
+        from ._sweep import sweep
 
-        preflight(config, build_auth(config.auth, config.token))
+        auth = build_auth(config.auth, config.token)
+        preflight(config, auth)
+        earlier = sweep(config, auth)  # leftovers of an earlier run with this prefix, if any
         print(f"kvconform: certifying {config.target} (api-version {config.api_version}, prefix {config.prefix})")
         sys.stdout.flush()
-        result = run_scenarios(config, report_dir=report_dir, workers=args.workers, allure=not args.no_allure)
-        fuzz = None if result.interrupted else _fuzz(config, args)  # the embedded vault is up only in this block
-        interrupted = result.interrupted or (fuzz is not None and fuzz.interrupted)
-        clients = None if interrupted else _clients(config, args)
+        try:
+            result = run_scenarios(config, report_dir=report_dir, workers=args.workers, allure=not args.no_allure)
+            fuzz = None if result.interrupted else _fuzz(config, args)  # the embedded vault is up only in this block
+            interrupted = result.interrupted or (fuzz is not None and fuzz.interrupted)
+            clients = None if interrupted else _clients(config, args)
+        finally:
+            swept = sweep(config, auth)  # whatever this run created, also after a Ctrl-C or SIGTERM
+    result.leftovers.extend(
+        leftover for leftover in earlier.leftovers + swept.leftovers if leftover not in result.leftovers
+    )
     if fuzz is not None or getattr(args, "no_fuzz", False):
         result.add_fuzz(fuzz)
     if clients is not None or not config.clients:
@@ -77,7 +91,39 @@ def run_command(args: argparse.Namespace) -> int:
     verdict = judge(result.to_summary(), baseline)
     if verdict.file is not None:
         _print_baseline(verdict)
+    if result.interrupted:
+        signal_name = "SIGTERM" if terminated else "Ctrl-C"
+        print(f"kvconform: interrupted ({signal_name}); removed what this run created (prefix {config.prefix})")
+        return Terminated.exit_code if terminated else EXIT_INTERRUPTED
     return exit_code(verdict.gate)
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, handled like Ctrl-C (stop, clean up, write the partial reports), but exit 3: the run was stopped."""
+
+    exit_code = EXIT_ERROR
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt() -> Iterator[list[int]]:
+    """Turn SIGTERM into :class:`Terminated` for the block (main thread only); the old handler is restored after.
+
+    Yields the list of signals received, empty unless SIGTERM came.
+    """
+    received: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield received
+        return
+
+    def handler(signum: int, frame: object) -> None:
+        received.append(signum)
+        raise Terminated()
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield received
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _fuzz(config: TargetConfig, args: argparse.Namespace) -> FuzzResult | None:
@@ -149,6 +195,10 @@ def _target(config: TargetConfig, *, poll_interval_given: bool, tls: bool = Fals
             from .errors import UsageError
 
             raise UsageError("no token for the target: set KVCONFORM_TOKEN (or --token), or use --auth azure / none")
+        if tls and not config.target.startswith("https://"):
+            from .errors import UsageError
+
+            raise UsageError("--clients needs an https target: the official SDKs refuse to send a token over http")
         yield config
         return
     from .refvault import VaultSettings, running_vault

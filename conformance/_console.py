@@ -52,7 +52,7 @@ def print_result(
     out = stream or sys.stdout
     for scenario in result.scenarios.values():
         print(
-            f"  {scenario.id:<5} {_MARK[scenario.status]} {scenario.duration:6.1f}s  {scenario_title(scenario.id)}",
+            f"  {scenario.id:<6} {_MARK[scenario.status]} {scenario.duration:6.1f}s  {scenario_title(scenario.id)}",
             file=out,
         )
         if scenario.id == "FUZZ" and result.fuzz is not None:

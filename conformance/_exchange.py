@@ -28,6 +28,7 @@ class Exchange:
     response_text: str = ""
     elapsed: float = 0.0
     error: str | None = None
+    retries: int = 0  # earlier attempts (429/503, a dropped connection) retried before this, the final one
 
     def header(self, name: str) -> str | None:
         """A response header, by case-insensitive name."""

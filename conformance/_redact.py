@@ -28,7 +28,9 @@ _SECRET_KEYS = frozenset(
 )
 _BEARER = re.compile(r"(?i)\b(bearer|pop)\s+[A-Za-z0-9\-._~+/]+=*")
 _JWT = re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*")
-_KEYVALUE = re.compile(r"(?i)(\"?(?:access_token|refresh_token|client_secret|pwd|password)\"?\s*[:=]\s*\"?)[^\"&\s,}]+")
+_KEYVALUE = re.compile(
+    r"(?i)([\"']?(?:access_token|refresh_token|client_secret|pwd|password)[\"']?\s*[:=]\s*[\"']?)[^\"'&\s,}]+"
+)  # JSON, query strings and Python reprs ({'pwd': '...'}, as in a traceback)
 
 
 def redact_text(text: str, secrets: Iterable[str] = ()) -> str:

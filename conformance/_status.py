@@ -78,8 +78,9 @@ EXIT_CODES_HELP = """exit codes:
   0    pass or warn: the target conforms (SHOULD departures are warnings)
   1    fail: the target departs from a MUST requirement (non-conformance)
   2    usage or configuration error (bad flag, unreadable config file)
-  3    error: the target could not be judged (unreachable, timeout, auth refused, a kvconform bug)
-  130  interrupted (Ctrl-C)"""
+  3    error: the target could not be judged (unreachable, timeout, auth refused, still throttled,
+       a kvconform bug), or the run was stopped by SIGTERM (after cleaning up)
+  130  interrupted (Ctrl-C; the run still removes what it created)"""
 
 
 def exit_code(outcome: Status) -> int:

@@ -12,6 +12,7 @@ A *non-conformance* is the vault's fault; everything else is ours or the environ
         ├── TargetError           the target could not be used
         │   ├── TargetUnreachable connection refused, DNS, TLS handshake, dropped connection
         │   ├── TargetTimeout     no answer in time, or a state never reached within --timeout
+        │   ├── TargetThrottled   still 429 / 503 after the bounded retries
         │   └── AuthRejected      the target refused our credentials (401/403 on an authenticated call)
         └── SuiteError            a bug in kvconform itself
 
@@ -33,6 +34,7 @@ __all__ = [
     "KvconformError",
     "SuiteError",
     "TargetError",
+    "TargetThrottled",
     "TargetTimeout",
     "TargetUnreachable",
     "UsageError",
@@ -91,6 +93,10 @@ class TargetUnreachable(TargetError):
 
 class TargetTimeout(TargetError):
     """The target did not answer in time, or never reached the awaited state within ``--timeout``."""
+
+
+class TargetThrottled(TargetError):
+    """The target kept answering 429 (throttled) or 503 (unavailable) after the bounded retries."""
 
 
 class AuthRejected(TargetError):

@@ -21,6 +21,7 @@ from ._auth import TokenProvider, build_auth
 from ._checks import EXCHANGE_CHECKS, Verdicts
 from ._client import VaultClient
 from ._config import SCENARIOS, TargetConfig, load_config, new_run_prefix, parse_only, parse_target, positive_float
+from ._redact import redact_text
 from ._results import CheckRecord, RunResult, TestRecord, aggregate
 from ._status import Status
 from ._version import __version__
@@ -198,6 +199,22 @@ def pytest_runtest_makereport(
     return report
 
 
+@pytest.hookimpl(specname="pytest_runtest_makereport", wrapper=True, trylast=True)
+def pytest_runtest_makereport_redact(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, Any, pytest.TestReport]:
+    """Redact a kvconform test's failure text (its traceback shows function arguments, such as an issuer's pwd)
+    before junit.xml and allure-results read it: this wrapper is the innermost (trylast), so it runs first."""
+    report: pytest.TestReport = yield
+    scenario = item.stash.get(_SCENARIO_KEY, None)
+    if report.longrepr is not None and scenario is not None:
+        text = str(report.longrepr)
+        redacted = redact_text(text, scenario.client.secrets)
+        if redacted != text:
+            report.longrepr = redacted
+    return report
+
+
 def kv_payloads(report: pytest.TestReport) -> Iterator[dict[str, Any]]:
     """What the plugin attached to a test report (one payload per phase of a kv_scenario test)."""
     for key, payload in report.user_properties:
@@ -249,7 +266,9 @@ class KvSession:
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
-        result = self.result(session.shouldstop is not False and bool(session.shouldstop))
+        # Ctrl-C (and SIGTERM under `kvconform run`) ends the session with INTERRUPTED, not with shouldstop.
+        interrupted = bool(session.shouldstop) or session.exitstatus == pytest.ExitCode.INTERRUPTED
+        result = self.result(interrupted)
         self.config.stash[RESULT_KEY] = result
         report_dir = self.config.getoption("kv_report_dir")
         if report_dir:

@@ -52,10 +52,12 @@ def test_bad_input_is_one_line_and_exit_2(cli, args: list[str], line: str, monke
     assert "Traceback" not in result.stderr
 
 
-@pytest.mark.parametrize("command", ["cleanup"])
-def test_unbuilt_subcommands_say_so_and_exit_2(cli, command: str) -> None:  # type: ignore[no-untyped-def]
-    result = cli(command)
-    assert (result.code, result.stderr) == (2, f"kvconform {command}: not built yet\n")
+def test_cleanup_is_built_and_documents_sigterm(cli) -> None:  # type: ignore[no-untyped-def]
+    result = cli("cleanup", "--help")
+    assert result.code == 0
+    for flag in ("--target", "--token", "--ca-bundle", "--insecure", "--prefix", "--all-kvconform", "--dry-run"):
+        assert flag in result.stdout
+    assert "SIGTERM" in result.stdout and "130  interrupted" in result.stdout
 
 
 def test_requirements_table_and_json(cli) -> None:  # type: ignore[no-untyped-def]

@@ -4,12 +4,16 @@ import httpx
 import pytest
 
 from conformance._auth import NoAuth, StaticTokenAuth
-from conformance._client import VaultClient
-from conformance.errors import TargetTimeout, TargetUnreachable
+from conformance._client import NO_RETRY, RetryPolicy, VaultClient
+from conformance.errors import TargetThrottled, TargetTimeout, TargetUnreachable
+
+SLEPT: list[float] = []
+FAST = RetryPolicy(sleep=SLEPT.append)  # records the waits instead of sleeping them
 
 
 def _client(handler: httpx.MockTransport | None = None, **kwargs: object) -> VaultClient:
     transport = handler or httpx.MockTransport(lambda request: httpx.Response(200, json={"ok": True}))
+    kwargs.setdefault("retry", FAST)
     return VaultClient(
         "https://vault.example/",
         api_version="7.6",
@@ -90,3 +94,90 @@ def test_evidence_is_redacted() -> None:
     assert "tok-123456" not in text and "p4ssw0rd" not in text
     assert evidence["request"]["headers"]["Authorization"] == "***"
     assert evidence["response"]["status"] == 200
+
+
+class _Script:
+    """A mock target answering the scripted statuses (or raising the scripted errors), then 200."""
+
+    def __init__(self, *steps: int | tuple[int, dict[str, str]] | type[httpx.TransportError]) -> None:
+        self.steps = list(steps)
+        self.methods: list[str] = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.methods.append(request.method)
+        step = self.steps.pop(0) if self.steps else 200
+        if isinstance(step, type):
+            raise step("dropped", request=request)
+        status, headers = step if isinstance(step, tuple) else (step, {})
+        return httpx.Response(status, json={"error": {"code": "Throttled", "message": "slow down"}}, headers=headers)
+
+
+@pytest.fixture(autouse=True)
+def _no_waits_recorded() -> None:
+    SLEPT.clear()
+
+
+def test_429_and_503_are_retried_with_the_documented_backoff_and_only_the_last_attempt_is_recorded() -> None:
+    script = _Script(429, 503, 429)
+    with _client(httpx.MockTransport(script)) as client:
+        exchange = client.request("POST", "/certificates/a/create", json_body={})
+    assert exchange.status == 200 and exchange.retries == 3
+    assert client.exchanges == [exchange]
+    assert script.methods == ["POST"] * 4, "a 429/503 was not processed: even a POST is retried"
+    assert SLEPT == [1.0, 2.0, 4.0]
+
+
+def test_retry_after_is_honoured_in_seconds_and_as_a_date() -> None:
+    script = _Script((429, {"Retry-After": "3"}), (503, {"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"}))
+    with _client(httpx.MockTransport(script)) as client:
+        assert client.request("GET", "/certificates").status == 200
+    assert SLEPT == [3.0, 0.0], "a date in the past means: now"
+
+
+def test_a_429_that_persists_is_a_target_error_not_a_verdict() -> None:
+    script = _Script(*[429] * 10)
+    with _client(httpx.MockTransport(script)) as client, pytest.raises(TargetThrottled, match="still answered 429"):
+        client.request("GET", "/certificates")
+    assert len(script.methods) == 6, "at most 5 retries"
+    assert client.exchanges[-1].status == 429 and client.exchanges[-1].retries == 5
+
+
+def test_the_total_wait_is_bounded() -> None:
+    script = _Script(*[(429, {"Retry-After": "20"})] * 10)
+    with _client(httpx.MockTransport(script)) as client, pytest.raises(TargetThrottled):
+        client.request("GET", "/certificates")
+    assert SLEPT == [20.0], "a second wait of 20 s would pass the 31 s bound"
+
+
+def test_dropped_connections_are_retried_on_idempotent_methods_only() -> None:
+    for method in ("GET", "PUT", "DELETE"):
+        script = _Script(httpx.ReadError, httpx.RemoteProtocolError)
+        with _client(httpx.MockTransport(script)) as client:
+            assert client.request(method, "/certificates/a").status == 200
+        assert len(script.methods) == 3
+    for method in ("POST", "PATCH"):
+        script = _Script(httpx.ReadError)
+        with _client(httpx.MockTransport(script)) as client, pytest.raises(TargetUnreachable, match="ReadError"):
+            client.request(method, "/certificates/a/pending", json_body={})
+        assert len(script.methods) == 1, f"{method} is not idempotent: never resent"
+
+
+def test_a_connection_that_keeps_dropping_is_a_target_error_after_bounded_retries() -> None:
+    script = _Script(*[httpx.ReadTimeout] * 5)
+    with _client(httpx.MockTransport(script)) as client, pytest.raises(TargetTimeout, match="after 2 retries"):
+        client.request("GET", "/certificates/a")
+    assert len(script.methods) == 3
+
+
+def test_a_refused_connection_is_not_retried() -> None:
+    script = _Script(httpx.ConnectError)
+    with _client(httpx.MockTransport(script)) as client, pytest.raises(TargetUnreachable):
+        client.request("GET", "/certificates/a")
+    assert len(script.methods) == 1 and SLEPT == []
+
+
+def test_no_retry_policy_still_raises_on_429() -> None:
+    script = _Script(429)
+    with _client(httpx.MockTransport(script), retry=NO_RETRY) as client, pytest.raises(TargetThrottled):
+        client.request("GET", "/certificates")
+    assert len(script.methods) == 1

@@ -76,3 +76,35 @@ def test_unregistered_marker_fails_the_run_under_strict_config(pytester: pytest.
 def test_kv_scenario_marker_is_registered(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest_subprocess("--markers")
     result.stdout.fnmatch_lines(["@pytest.mark.kv_scenario(scenario, [*], requirements):*"])
+
+
+def test_scenarios_run_under_plain_pytest_and_write_the_summary(pytester: pytest.Pytester) -> None:
+    import json
+
+    from conformance.refvault import VaultSettings, running_vault
+
+    settings = VaultSettings(issuance_delay=0.2, cancel_delay=0.2, failure_delay=0.1)
+    with running_vault(settings) as url:
+        result = pytester.runpytest_subprocess(
+            "--pyargs",
+            "conformance.scenarios",
+            "-p",
+            "no:cacheprovider",
+            "--kv-target",
+            url,
+            "--kv-token",
+            "plugin-test-token",
+            "--kv-only",
+            "S06,S09",
+            "--kv-poll-interval",
+            "0.05",
+            "--kv-report-dir",
+            "out",
+        )
+    outcomes = result.parseoutcomes()
+    assert outcomes["passed"] == 3 and "failed" not in outcomes and "errors" not in outcomes, outcomes
+    summary = json.loads((pytester.path / "out" / "summary.json").read_text())
+    assert summary["outcome"] == "pass"
+    assert summary["scenarios"]["S06"]["status"] == "pass" and summary["scenarios"]["S01"]["status"] == "disabled"
+    assert summary["requirements"]["S09-GONE-404"]["status"] == "pass"
+    assert "plugin-test-token" not in (pytester.path / "out" / "summary.json").read_text()

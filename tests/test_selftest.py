@@ -11,6 +11,7 @@ from conformance._status import Status
 from conformance.refvault import FAULTS
 
 SCENARIO_FAULTS = [name for name, fault in FAULTS.items() if fault.scenario not in ("FUZZ", "CLIENT")]
+FUZZ_FAULTS = [name for name, fault in FAULTS.items() if fault.scenario == "FUZZ"]
 
 
 def test_a_faithful_vault_passes_every_scenario_requirement(tmp_path: Path) -> None:
@@ -24,6 +25,16 @@ def test_a_faithful_vault_passes_every_scenario_requirement(tmp_path: Path) -> N
 @pytest.mark.parametrize("fault", SCENARIO_FAULTS)
 def test_each_fault_is_detected_on_its_requirement_and_nowhere_else(fault: str, tmp_path: Path) -> None:
     detection = judge(fault, run_against(frozenset({fault}), tmp_path))
+    assert detection.received is detection.expected, f"{fault}: {detection.requirement} is {detection.received}"
+    assert detection.has_evidence, f"{fault}: {detection.requirement} has no evidence"
+    assert detection.false_verdicts == []
+    assert detection.detected
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fault", FUZZ_FAULTS)
+def test_each_fuzz_fault_is_detected_on_its_requirement_and_nowhere_else(fault: str, tmp_path: Path) -> None:
+    detection = judge(fault, run_against(frozenset({fault}), tmp_path, fuzz=True))
     assert detection.received is detection.expected, f"{fault}: {detection.requirement} is {detection.received}"
     assert detection.has_evidence, f"{fault}: {detection.requirement} has no evidence"
     assert detection.false_verdicts == []

@@ -7,10 +7,10 @@ schemathesis, which is heavy: the CLI imports this package only when fuzzing run
 
 from __future__ import annotations
 
+from .._sweep import SweepResult, sweep
 from ._names import confine_name, is_confined_path
 from ._run import FuzzProgress, ProgressListener, run_fuzz
 from ._schema import FuzzOptions, settings
-from ._sweep import SweepResult, sweep
 
 __all__ = [
     "FuzzOptions",

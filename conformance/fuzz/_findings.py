@@ -18,6 +18,7 @@ from .._status import Status
 from ._checks import requirement_for
 
 if TYPE_CHECKING:
+    import requests
     from schemathesis.core.transport import Response
     from schemathesis.engine.events import NonFatalError
     from schemathesis.engine.recorder import CheckNode, Interaction, ScenarioRecorder
@@ -54,8 +55,26 @@ class Findings:
 
         if not (event.related_to_operation and isinstance(event.value, requests.RequestException)):
             return False
-        request = getattr(event.value, "request", None)
-        evidence: dict[str, Any] = {"request": None, "response": None, "error": self._text(event.info.message)}
+        phase = str(event.phase.value if event.phase is not None else "")
+        self.add_transport_error(phase, event.label, event.value, title=event.info.title, message=event.info.message)
+        return True
+
+    def add_transport_error(
+        self,
+        phase: str,
+        operation: str,
+        error: requests.RequestException,
+        *,
+        title: str = "Network Error",
+        message: str | None = None,
+        curl: str = "",
+    ) -> None:
+        """A request that got no answer (refused, reset, timed out) is a finding with status error."""
+        import requests
+
+        message = self._text(message if message is not None else f"{type(error).__name__}: {error}")
+        request = getattr(error, "request", None)
+        evidence: dict[str, Any] = {"request": None, "response": None, "error": message}
         if isinstance(request, requests.PreparedRequest):
             body = request.body if isinstance(request.body, (bytes, str)) else None
             evidence["request"] = self._request(request.method or "", request.url or "", request.headers, body)
@@ -63,16 +82,15 @@ class Findings:
             FuzzFinding(
                 requirement="FUZZ-SERVER-ERROR",
                 check="transport",
-                operation=event.label,
+                operation=operation,
                 status=Status.ERROR,
-                title=event.info.title,
-                message=self._text(event.info.message),
-                phase=str(event.phase.value if event.phase is not None else ""),
-                curl="",
+                title=title,
+                message=message,
+                phase=phase,
+                curl=redact_text(curl, self.secrets),
                 evidence=evidence,
             )
         )
-        return True
 
     # -- internals ----------------------------------------------------------------------------------------------
     def _add_check(self, phase: str, recorder: ScenarioRecorder, case_id: str, node: CheckNode) -> None:

@@ -16,6 +16,10 @@ else's certificate. Every request the fuzz phase sends therefore goes through :f
 * a non-string value (a negative case's number, boolean, array) is sent as its text, so it is confined the same way:
   ``123`` on the wire is the valid name ``123``.
 
+The boundary-names probe (``_boundary``) sends names just outside the rules on purpose; :func:`boundary_names`
+makes them already confined, so that :func:`confine_name` leaves them as they are: ``prefix_`` (a character no name
+has) and the prefix padded to 128 characters (one past the limit).
+
 The certificate version is not a name, but it is a path segment: the same character rule keeps it from leaving it.
 An issuer *reference* in a create or import body (``policy.issuer.name``) is confined too: naming a foreign issuer
 object would make the vault order a certificate from that issuer's CA account. ``Self`` and ``Unknown`` are
@@ -32,6 +36,7 @@ from urllib.parse import quote, unquote
 __all__ = [
     "MAX_NAME_LENGTH",
     "NAME_PARAMETERS",
+    "boundary_names",
     "confine_name",
     "confine_request",
     "confine_segment",
@@ -47,14 +52,24 @@ _UNSAFE = re.compile(r"[^0-9a-zA-Z-]")
 
 def confine_name(value: object, prefix: str) -> str:
     """``value`` as a name under ``prefix``: valid names stay valid, invalid ones stay invalid, all are ours."""
-    if not prefix or _VALID_NAME.fullmatch(prefix + "x") is None:
-        raise ValueError(f"the run prefix must be a valid name start, got {prefix!r}")
+    _check_prefix(prefix)
     text = _wire_text(value)
     if text.startswith(prefix) and _UNSAFE.sub("_", text) == text:
         return text  # already confined (links and retries re-send the names we made)
     if _VALID_NAME.fullmatch(text):
         return (prefix + text)[:MAX_NAME_LENGTH]
     return prefix + (_UNSAFE.sub("_", text) or "_")
+
+
+def boundary_names(prefix: str) -> dict[str, str]:
+    """Invalid names under ``prefix``, each with why it is invalid: they can name no object on a vault that checks.
+
+    Both are confined already (:func:`confine_name` returns them unchanged): they start with the prefix and carry
+    nothing but name characters and ``_``.
+    """
+    _check_prefix(prefix)
+    too_long = prefix + "a" * (MAX_NAME_LENGTH + 1 - len(prefix))  # a prefix has 126 characters at most
+    return {prefix + "_": "it contains _", too_long: f"it is {len(too_long)} characters long"}
 
 
 def confine_segment(value: object) -> str:
@@ -90,6 +105,11 @@ def is_confined_path(path: str, prefix: str) -> bool:
     else:
         return True  # a list, or no vault object at all (a probe)
     return name.lower().startswith(prefix.lower())
+
+
+def _check_prefix(prefix: str) -> None:
+    if not prefix or _VALID_NAME.fullmatch(prefix + "x") is None:
+        raise ValueError(f"the run prefix must be a valid name start, got {prefix!r}")
 
 
 def _wire_text(value: object) -> str:

@@ -1,8 +1,10 @@
-"""The fuzz phase: schemathesis' stateless and stateful runs against the target, then the sweep.
+"""The fuzz phase: the boundary-names probe, schemathesis' stateless and stateful runs against the target, then the
+sweep.
 
 schemathesis' engine is what ``st run`` drives: the fuzzing phase generates positive and negative requests for every
 operation of the contract, the stateful phase walks its links (create -> get/patch/delete pending -> merge -> get
 certificate) with a state machine. The engine reports events; this module turns them into progress and findings.
+Before the engine, the boundary-names probe (``_boundary``) sends the invalid names that generation rarely does.
 """
 
 from __future__ import annotations
@@ -17,21 +19,25 @@ from typing import TYPE_CHECKING
 from .._auth import TokenProvider, build_auth
 from .._config import TargetConfig
 from .._results import FuzzResult
+from .._sweep import sweep
 from ..errors import SuiteError
+from ._boundary import PHASE as BOUNDARY
+from ._boundary import name_operations, probe
 from ._findings import Findings
 from ._schema import FuzzOptions, confined, load_schema
-from ._sweep import sweep
 
 if TYPE_CHECKING:
     from schemathesis.engine.core import EventStream
     from schemathesis.engine.recorder import ScenarioRecorder
+    from schemathesis.specs.openapi.schemas import OpenApiSchema
 
 __all__ = ["FuzzProgress", "ProgressListener", "run_fuzz"]
 
 
 @dataclasses.dataclass(frozen=True)
 class FuzzProgress:
-    """Where the fuzz phase is: ``phase`` is ``fuzzing``, ``stateful`` or ``sweep``; ``total`` 0 means open-ended."""
+    """Where the fuzz phase is: ``phase`` is ``boundary``, ``fuzzing``, ``stateful`` or ``sweep``; ``total`` 0 means
+    open-ended."""
 
     phase: str
     done: int
@@ -77,6 +83,7 @@ def run_fuzz(
     timer.start()
     try:
         with confined(schema, config.prefix):
+            _probe_boundary_names(schema, config, auth, result, findings, report)
             for event in stream:
                 if isinstance(event, events.PhaseStarted):
                     report.phase(event.phase.name.value, total=result.operations)
@@ -112,6 +119,29 @@ def run_fuzz(
     return result
 
 
+def _probe_boundary_names(
+    schema: OpenApiSchema,
+    config: TargetConfig,
+    auth: TokenProvider,
+    result: FuzzResult,
+    findings: Findings,
+    report: _Reporter,
+) -> None:
+    """The boundary-names probe (``_boundary``), before the engine: its outcome then depends on nothing generated."""
+    operations = len(name_operations(schema))
+    report.phase(BOUNDARY, total=operations)
+    for scenario in probe(schema, config, auth):
+        recorder = scenario.recorder
+        result.requests += len(recorder.interactions)
+        report.count_statuses(recorder)
+        findings.add_scenario(BOUNDARY, recorder)
+        for error, curl in scenario.unanswered:
+            findings.add_transport_error(BOUNDARY, recorder.label, error, curl=curl)
+        report.scenario(recorder.label)
+        if result.stopped is not None:
+            return  # the time limit: the engine stops at once too
+
+
 def _stop(stream: EventStream, result: FuzzResult, limit: float) -> None:
     result.stopped = f"time limit of {limit:g} s reached; the findings so far are kept"
     stream.stop()
@@ -132,10 +162,10 @@ class _Reporter:
         self.refused = 0
 
     def phase(self, name: str, *, total: int) -> None:
-        if name not in ("fuzzing", "stateful", "sweep"):
+        if name not in ("boundary", "fuzzing", "stateful", "sweep"):
             return  # probing and analysis send nothing worth a line
         self.name, self.done, self.runs = name, set(), 0
-        self.total = total if name == "fuzzing" else 0
+        self.total = total if name in ("boundary", "fuzzing") else 0
         self._tell()
 
     def scenario(self, label: str) -> None:

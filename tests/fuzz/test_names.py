@@ -8,7 +8,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conformance.fuzz._names import confine_name, confine_request, confine_segment, is_confined_path
+from conformance.fuzz._names import (
+    boundary_names,
+    confine_name,
+    confine_request,
+    confine_segment,
+    is_confined_path,
+)
 
 PREFIX = "kvc-1a2b3c4d-"
 VALID = re.compile(r"[0-9a-zA-Z-]{1,127}")
@@ -47,6 +53,22 @@ def test_examples(value: object, expected: str) -> None:
 def test_an_empty_prefix_is_refused() -> None:
     with pytest.raises(ValueError, match="prefix"):
         confine_name("a", "")
+    for prefix in ("", "p" * 127, "a_"):
+        with pytest.raises(ValueError, match="prefix"):
+            boundary_names(prefix)
+
+
+@pytest.mark.parametrize("prefix", [PREFIX, "k", "p" * 126])
+def test_boundary_names_are_invalid_confined_and_left_as_they_are(prefix: str) -> None:
+    names = boundary_names(prefix)
+    assert len(names) == 2
+    underscore, too_long = names
+    assert underscore == prefix + "_" and names[underscore] == "it contains _"
+    assert len(too_long) == 128 and too_long.startswith(prefix) and names[too_long] == "it is 128 characters long"
+    for name in names:
+        assert not VALID.fullmatch(name), "a boundary name must not be able to name an object"
+        assert confine_name(name, prefix) == name, "confining leaves them as they are"
+        assert is_confined_path(f"/certificates/{name}/pending", prefix)
 
 
 def test_a_version_stays_one_segment() -> None:

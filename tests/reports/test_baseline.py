@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from conformance import _runner
+from conformance import _preflight, _runner, _sweep
 from conformance._status import Status
 from conformance.errors import ConfigError
 from conformance.reports import Baseline, judge, load_baseline
@@ -142,6 +142,9 @@ def replay(runs: Runs, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-unty
             return result
 
         monkeypatch.setattr(_runner, "run_scenarios", run_scenarios)
+        # The target is a made-up URL: no check before the run, and no sweep of it.
+        monkeypatch.setattr(_preflight, "preflight", lambda *args: None)
+        monkeypatch.setattr(_sweep, "sweep", lambda *args, **kwargs: _sweep.SweepResult())
         return calls
 
     return use

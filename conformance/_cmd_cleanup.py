@@ -1,0 +1,84 @@
+"""``kvconform cleanup``: remove what interrupted runs left behind on a target, and only that.
+
+Only names under a kvconform prefix are touched: a run's ``kvc-<8 hex>-`` prefix (``--prefix``), or every
+``kvc-`` name (``--all-kvconform``). A prefix that does not start with ``kvc-`` must be at least 8 characters long,
+so that nobody sweeps a vault with ``a``. ``--dry-run`` lists what would go.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+
+__all__ = ["add_arguments", "cleanup_command"]
+
+KVCONFORM_PREFIX = "kvc-"
+_MIN_FOREIGN_PREFIX = 8
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The target, auth and TLS flags of ``run``, and what to remove."""
+    parser.add_argument("--target", metavar="URL", help="vault base URL, e.g. https://myvault.vault.azure.net")
+    parser.add_argument("--config", metavar="FILE", help="YAML config file (no secrets: pass the token by flag or env)")
+    parser.add_argument("--auth", choices=("none", "token", "azure"), help="authentication (default: token)")
+    parser.add_argument("--token", help="bearer token (prefer KVCONFORM_TOKEN)")
+    parser.add_argument("--api-version", metavar="V", help="api-version to send (default: 7.6)")
+    tls = parser.add_mutually_exclusive_group()
+    tls.add_argument("--ca-bundle", metavar="PEM", help="CA bundle that verifies the target's TLS certificate")
+    tls.add_argument("--insecure", action="store_true", default=None, help="do not verify TLS certificates")
+    what = parser.add_mutually_exclusive_group(required=True)
+    what.add_argument("--prefix", metavar="P", help="remove the objects whose name starts with P (a run's prefix)")
+    what.add_argument(
+        "--all-kvconform", action="store_true", help=f"remove every object named {KVCONFORM_PREFIX}... (any run's)"
+    )
+    parser.add_argument("--dry-run", action="store_true", help="list what would be removed, remove nothing")
+
+
+def check_prefix(prefix: str) -> str:
+    """``prefix`` if it is safe to sweep with; else a ``UsageError``."""
+    from .errors import UsageError
+
+    if not prefix.lower().startswith(KVCONFORM_PREFIX) and len(prefix) < _MIN_FOREIGN_PREFIX:
+        raise UsageError(
+            f"refusing prefix {prefix!r}: it must start with {KVCONFORM_PREFIX!r} (a kvconform run's prefix) "
+            f"or be at least {_MIN_FOREIGN_PREFIX} characters long"
+        )
+    return prefix
+
+
+def cleanup_command(args: argparse.Namespace) -> int:
+    from ._auth import build_auth
+    from ._config import load_config
+    from ._preflight import preflight
+    from ._sweep import sweep
+    from .errors import UsageError
+
+    prefix = KVCONFORM_PREFIX if args.all_kvconform else check_prefix(args.prefix)
+    flags = {
+        "target": args.target,
+        "token": args.token,
+        "auth": args.auth,
+        "api_version": args.api_version,
+        "ca_bundle": args.ca_bundle,
+        "insecure": args.insecure,
+    }
+    config = load_config(flags, config_file=args.config)
+    if config.target is None:
+        raise UsageError("cleanup needs a target: --target URL or KVCONFORM_TARGET")
+    if config.auth == "token" and not config.token:
+        raise UsageError("no token for the target: set KVCONFORM_TOKEN (or --token), or use --auth azure / none")
+    auth = build_auth(config.auth, config.token)
+    preflight(config, auth)  # unreachable, TLS, refused credentials, api-version: one line, exit 3 or 2
+    result = sweep(dataclasses.replace(config, prefix=prefix), auth, dry_run=args.dry_run)
+    if args.dry_run:
+        for found in result.found:
+            print(f"would remove {found}")
+        print(f"kvconform cleanup: {len(result.found)} object(s) under {prefix!r} would be removed (dry run)")
+    else:
+        for removed in result.removed:
+            print(f"removed {removed if removed.startswith('issuer ') else 'certificate ' + removed}")
+        print(f"kvconform cleanup: removed {len(result.removed)} object(s) under {prefix!r} from {config.target}")
+    for leftover in result.leftovers:
+        print(f"kvconform cleanup: not removed: {leftover}", file=sys.stderr)
+    return 3 if result.leftovers else 0

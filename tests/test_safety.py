@@ -1,0 +1,234 @@
+"""Do no harm on real vaults: untouched foreign objects, clean interrupts, no leaked token, transient trouble is
+not non-conformance. Full runs go through a ``kvconform`` subprocess against a reference vault served here, so that
+the vault can be inspected afterwards (and, for the interrupt, a signal can be sent)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from conformance._auth import StaticTokenAuth
+from conformance._client import VaultClient
+from conformance.refvault import VaultSettings, create_app, running_vault
+from tests.fixtures.fuzz_vault import serve
+
+TOKEN = "tok-SAFETY-" + "f00dfeed" * 4  # distinctive, so that a grep finds any leak
+FAST = {"issuance_delay": 0.2, "cancel_delay": 0.2, "failure_delay": 0.1, "token": TOKEN}
+
+
+def _kvconform(*args: str, report_dir: Path) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "conformance",
+        "run",
+        *args,
+        "--report-dir",
+        str(report_dir),
+        "--poll-interval",
+        "0.1",
+    ]
+
+
+def _env() -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if not key.startswith("KVCONFORM_")}
+    env["KVCONFORM_TOKEN"] = TOKEN
+    return env
+
+
+def _run(*args: str, report_dir: Path, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        _kvconform(*args, report_dir=report_dir), env=_env(), capture_output=True, text=True, timeout=timeout
+    )
+
+
+def _inventory(url: str) -> set[str]:
+    """Every certificate (pending, current, deleted) and issuer in the vault, as ``kind name``."""
+    names: set[str] = set()
+    with VaultClient(url, api_version="7.6", auth=StaticTokenAuth(TOKEN)) as client:
+        for kind, path, params in [
+            ("certificate", "/certificates", {"includePending": "true", "maxresults": "25"}),
+            ("deleted", "/deletedcertificates", {"includePending": "true", "maxresults": "25"}),
+            ("issuer", "/certificates/issuers", {"maxresults": "25"}),
+        ]:
+            answer = client.request("GET", path, params=params)
+            while True:
+                assert answer.status == 200, answer.response_text
+                names |= {
+                    f"{kind} {httpx.URL(i['id']).path.rstrip('/').rsplit('/', 1)[-1]}" for i in answer.json["value"]
+                }
+                if not answer.json.get("nextLink"):
+                    break
+                answer = client.request("GET", answer.json["nextLink"])
+    return names
+
+
+def _kvc(names: set[str]) -> set[str]:
+    return {name for name in names if name.split(" ", 1)[1].lower().startswith("kvc-")}
+
+
+def _assert_no_token(result: subprocess.CompletedProcess[str], report_dir: Path) -> None:
+    assert TOKEN not in result.stdout and TOKEN not in result.stderr
+    files = [path for path in report_dir.rglob("*") if path.is_file()]
+    assert {"summary.json", "summary.md", "report.html", "junit.xml"} <= {path.name for path in files}
+    assert any(path.parent.name == "allure-results" for path in files)
+    leaked = [str(path) for path in files if TOKEN in path.read_text(encoding="utf-8", errors="replace")]
+    assert leaked == []
+    pwd = re.compile(r"pwd[\"']?\s*[:=]\s*[\"']?(?!\*\*\*)[^\"'\s,}]+")  # an issuer's password, unmasked
+    assert [str(path) for path in files if pwd.search(path.read_text(encoding="utf-8", errors="replace"))] == []
+
+
+def _summary(report_dir: Path) -> dict[str, Any]:
+    return json.loads((report_dir / "summary.json").read_text())  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def production() -> Iterator[str]:
+    """A reference vault already holding someone's certificate, soft-deleted certificate and issuer."""
+    with (
+        running_vault(VaultSettings(**FAST)) as url,
+        VaultClient(url, api_version="7.6", auth=StaticTokenAuth(TOKEN)) as c,
+    ):
+        for name in ("prod-web", "prod-old"):
+            body = {"policy": {"issuer": {"name": "Self"}, "x509_props": {"subject": f"CN={name}"}}}
+            assert c.request("POST", f"/certificates/{name}/create", json_body=body).status == 202
+        time.sleep(0.3)
+        assert c.request("DELETE", "/certificates/prod-old").status == 200
+        body = {"provider": "Test", "credentials": {"account_id": "a", "pwd": "issuer-pwd-1234"}}
+        assert c.request("PUT", "/certificates/issuers/prod-digicert", json_body=body).status == 200
+        yield url
+
+
+PRODUCTION = {"certificate prod-web", "deleted prod-old", "issuer prod-digicert"}
+
+
+def test_a_full_run_leaves_other_objects_untouched_and_never_writes_the_token(production: str, tmp_path: Path) -> None:
+    before = _inventory(production)
+    assert before == PRODUCTION
+    with VaultClient(production, api_version="7.6", auth=StaticTokenAuth(TOKEN)) as client:
+        web = client.request("GET", "/certificates/prod-web")
+    result = _run("--target", production, "--fuzz-examples", "3", "--seed", "1", report_dir=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert _summary(tmp_path)["fuzz"] is not None
+    assert _inventory(production) == PRODUCTION, "only the run's prefixed objects may be written or removed"
+    with VaultClient(production, api_version="7.6", auth=StaticTokenAuth(TOKEN)) as client:
+        assert client.request("GET", "/certificates/prod-web").json == web.json
+    _assert_no_token(result, tmp_path)
+
+
+@pytest.mark.parametrize(("signum", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 3)])
+def test_an_interrupted_run_cleans_up_and_writes_partial_reports(tmp_path: Path, signum: int, code: int) -> None:
+    # Operations that stay inProgress for a while, so that the signal finds the run's objects in the vault.
+    settings = VaultSettings(issuance_delay=3.0, cancel_delay=3.0, failure_delay=3.0, token=TOKEN)
+    with running_vault(settings) as url:
+        process = subprocess.Popen(
+            _kvconform("--target", url, "--no-fuzz", report_dir=tmp_path),
+            env=_env(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            deadline = time.monotonic() + 30
+            while not _kvc(_inventory(url)):
+                assert process.poll() is None and time.monotonic() < deadline, "the run created nothing"
+                time.sleep(0.05)
+            process.send_signal(signum)
+            stdout, stderr = process.communicate(timeout=60)
+        finally:
+            if process.poll() is None:
+                process.kill()
+        assert process.returncode == code, stdout + stderr
+        assert _kvc(_inventory(url)) == set(), "the interrupted run left objects behind"
+    assert "Traceback" not in stderr
+    assert "interrupted" in stdout
+    summary = _summary(tmp_path)
+    assert (summary["outcome"], summary["interrupted"]) == ("error", True)
+
+
+class Misbehaving:
+    """An ASGI wrapper around the reference vault that throttles or drops some requests."""
+
+    def __init__(self, *, throttle_every: int = 0, drop: tuple[str, ...] = ()) -> None:
+        self.app = create_app(VaultSettings(**FAST))
+        self.throttle_every = throttle_every
+        self.drop = drop
+        self.requests = 0
+        self.misbehaved = 0
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        self.requests += 1
+        if self.throttle_every and self.requests % self.throttle_every == 0:
+            self.misbehaved += 1
+            status = 429 if self.misbehaved % 2 else 503
+            code = b"Throttled" if status == 429 else b"ServiceUnavailable"
+            body = b'{"error": {"code": "' + code + b'", "message": "Try again later"}}'
+            headers = [(b"content-type", b"application/json; charset=utf-8"), (b"retry-after", b"0")]
+            await send({"type": "http.response.start", "status": status, "headers": headers})
+            return await send({"type": "http.response.body", "body": body})
+        if any(part in scope["path"] for part in self.drop):
+            self.misbehaved += 1
+            # Promise a body, then hang up: the client sees the connection dropped mid-answer.
+            await send({"type": "http.response.start", "status": 202, "headers": [(b"content-length", b"100")]})
+            return await send({"type": "http.response.body", "body": b'{"status"', "more_body": True})
+        return await self.app(scope, receive, send)
+
+
+def test_a_target_throttling_some_requests_still_passes(tmp_path: Path) -> None:
+    target = Misbehaving(throttle_every=4)
+    with serve(target) as url:
+        result = _run("--target", url, "--no-fuzz", report_dir=tmp_path)
+    assert target.misbehaved > 10
+    assert result.returncode == 0, result.stdout + result.stderr
+    summary = _summary(tmp_path)
+    assert summary["outcome"] == "pass"
+    _assert_no_token(result, tmp_path)
+
+
+def test_a_target_dropping_connections_is_an_error_never_a_failure(tmp_path: Path) -> None:
+    target = Misbehaving(drop=("/create", "/certificates/issuers/"))  # creates, and issuer PUTs carrying a pwd
+    with serve(target) as url:
+        result = _run("--target", url, "--no-fuzz", report_dir=tmp_path)
+    assert target.misbehaved > 5
+    assert result.returncode == 3, result.stdout + result.stderr
+    summary = _summary(tmp_path)
+    assert summary["outcome"] == "error"
+    statuses = [s["status"] for s in summary["scenarios"].values()] if isinstance(summary["scenarios"], dict) else []
+    assert "fail" not in statuses and "error" in statuses
+    assert "TargetUnreachable" in (tmp_path / "junit.xml").read_text()  # pytest's word there is <failure>, ours error
+    _assert_no_token(result, tmp_path)
+
+
+def test_a_self_signed_target_without_ca_bundle_is_one_line_with_the_hint(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from conformance.refvault._crypto import write_localhost_tls
+
+    files = write_localhost_tls(tmp_path)
+    with running_vault(
+        VaultSettings(**FAST), ssl_certfile=str(files.cert_file), ssl_keyfile=str(files.key_file)
+    ) as url:
+        result = cli("run", "--target", url, "--token", TOKEN, "--no-fuzz", "--report-dir", str(tmp_path / "r"))
+    assert result.code == 3
+    assert result.stderr.startswith("kvconform: TargetUnreachable: cannot reach the target")
+    assert "--ca-bundle" in result.stderr and "CERTIFICATE_VERIFY_FAILED" in result.stderr
+    assert result.stderr.count("\n") == 1 and TOKEN not in result.stderr
+
+
+def test_failure_text_in_python_repr_is_redacted() -> None:
+    from conformance._redact import redact_text
+
+    text = "json_body = {'credentials': {'account_id': 'a', 'pwd': 'hunter2-pass'}}, Authorization: Bearer abc.def"
+    redacted = redact_text(text, [TOKEN])
+    assert "hunter2-pass" not in redacted and "abc.def" not in redacted and "'pwd': '***'" in redacted
