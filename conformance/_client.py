@@ -78,6 +78,20 @@ def _default_tls() -> ssl.SSLContext:
     return httpx.create_ssl_context()
 
 
+@functools.cache
+def _bundle_tls(ca_bundle: str) -> ssl.SSLContext:
+    """A context trusting ``ca_bundle`` (httpx deprecates passing the path itself), built once per bundle."""
+    return ssl.create_default_context(cafile=ca_bundle)
+
+
+def _tls(verify: bool | str) -> ssl.SSLContext | bool:
+    if verify is True:
+        return _default_tls()
+    if isinstance(verify, str):
+        return _bundle_tls(verify)
+    return verify
+
+
 class VaultClient:
     """Sends requests to a vault and records each one as an :class:`Exchange`.
 
@@ -104,7 +118,7 @@ class VaultClient:
         self.retry = retry or RetryPolicy()
         self.exchanges: list[Exchange] = []
         # One default context for every client: loading the CA bundle takes ~50 ms (bench/scenarios.py).
-        tls: ssl.SSLContext | bool | str = _default_tls() if verify is True else verify
+        tls = _tls(verify)
         self._http = httpx.Client(
             verify=tls,
             timeout=timeout,

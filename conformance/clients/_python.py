@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import time
+import warnings
 from collections.abc import Callable
 from importlib import metadata
 from typing import Any
@@ -31,6 +32,7 @@ from azure.keyvault.certificates import (
     KeyVaultCertificate,
     WellKnownIssuerNames,
 )
+from urllib3.exceptions import InsecureRequestWarning
 
 from .._auth import TokenProvider
 from .._config import TargetConfig
@@ -120,7 +122,8 @@ def run_python(config: TargetConfig, provider: TokenProvider, *, ca: SigningCA, 
     flows = _Flows(client, config, ca, trail, secrets, run.sdk)
     started = time.monotonic()
     try:
-        with client:
+        with client, warnings.catch_warnings():
+            warnings.simplefilter("ignore", InsecureRequestWarning)  # --insecure: the run asked for it
             try:
                 for flow in FLOWS:
                     run.flows.append(flows.run(flow))

@@ -47,7 +47,7 @@ def test_with_clients_the_embedded_vault_serves_https_to_scenarios_and_sdk(cli, 
     )
     assert result.code == 0, result.stdout + result.stderr
     assert result.stdout.startswith("kvconform: certifying https://127.0.0.1:")
-    assert "  S01   pass " in result.stdout and "  CLIENT pass " in result.stdout
+    assert "  S01    pass " in result.stdout and "  CLIENT pass " in result.stdout
     assert " " * 21 + "python azure-keyvault-certificates 4." in result.stdout
     summary = json.loads((tmp_path / "summary.json").read_text())
     assert summary["target"].startswith("https://")
@@ -96,3 +96,12 @@ def test_a_missing_python_sdk_is_a_skip_that_says_what_to_install(  # type: igno
     ) in result.stdout
     summary = json.loads((tmp_path / "summary.json").read_text())
     assert summary["requirements"]["CLIENT-PY-CREATE-SELF"]["status"] == "skip"
+
+
+def test_clients_need_an_https_target(cli, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("KVCONFORM_TOKEN", "t0k3n-value")
+    result = cli("run", "--target", "http://127.0.0.1:9", "--clients", "python")
+    assert result.code == 2
+    assert result.stderr == (
+        "kvconform: UsageError: --clients needs an https target: the official SDKs refuse to send a token over http\n"
+    )

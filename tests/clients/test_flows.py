@@ -76,3 +76,10 @@ def test_a_broken_js_install_is_an_error_with_node_s_words(
     assert {flow.status for flow in run.flows} == {Status.ERROR}
     message = run.flows[0].message
     assert message.startswith("the JS script stopped: node exited with 1: ") and "Cannot find module" in message
+
+
+def test_insecure_turns_tls_verification_off_for_both_clients(vault: TargetConfig, js_runtime: JsRuntime) -> None:
+    config = dataclasses.replace(vault, ca_bundle=None, insecure=True, clients=("python", "js"), prefix="kvc-1n5ec000-")
+    result = run_clients(config, ClientOptions(cache=js_runtime.modules.parent, offline=True))
+    assert {flow.status for flow in result.flows} == {Status.PASS}
+    assert result.leftovers == []

@@ -29,7 +29,7 @@ def test_only_fuzz_on_the_embedded_vault(cli, tmp_path: Path) -> None:  # type: 
         "run", "--only", "FUZZ", "--fuzz-examples", "2", "--seed", "5", "--no-allure", "--report-dir", str(tmp_path)
     )
     assert result.code == 0, result.stdout + result.stderr
-    assert "  FUZZ  pass " in result.stdout
+    assert "  FUZZ   pass " in result.stdout
     assert "18 operations, " in result.stdout and ", 0 findings, seed 5" in result.stdout
     summary = json.loads((tmp_path / "summary.json").read_text())
     assert summary["fuzz"]["seed"] == 5 and summary["fuzz"]["findings"] == []
@@ -43,7 +43,7 @@ def test_only_fuzz_on_the_embedded_vault(cli, tmp_path: Path) -> None:  # type: 
 def test_no_fuzz_leaves_the_fuzz_requirements_off(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     result = cli("run", "--only", "AUTH", "--no-fuzz", "--no-allure", "--report-dir", str(tmp_path))
     assert result.code == 0, result.stdout + result.stderr
-    assert "  FUZZ  off " in result.stdout
+    assert "  FUZZ   off " in result.stdout
     summary = json.loads((tmp_path / "summary.json").read_text())
     assert summary["fuzz"] is None
     fuzz = [value for value in summary["requirements"].values() if value["scenario"] == "FUZZ"]
