@@ -23,6 +23,7 @@ made of an accepted name starts with the run prefix: the sweep removes it.
 from __future__ import annotations
 
 import base64
+import copy
 import dataclasses
 import datetime
 import functools
@@ -141,7 +142,7 @@ def _case(
         return operation.Case(
             path_parameters=path_parameters,
             query=query,
-            body=bodies[operation_id],
+            body=copy.deepcopy(bodies[operation_id]),  # hooks may edit a body in place
             media_type="application/json",
         )
     return operation.Case(path_parameters=path_parameters, query=query)

@@ -37,8 +37,19 @@ def _fields(body: dict[str, Any]) -> dict[str, Any]:
         fields["credentials"] = credentials
     if "org_details" in body:
         org = json_object(body["org_details"], "org_details")
-        if not isinstance(org.get("admin_details", []), list):
+        admins = org.get("admin_details", [])
+        if admins is not None and not isinstance(admins, list):
             raise bad_parameter("Property org_details.admin_details has invalid value. An array is expected.")
+        for admin in admins or []:
+            if not isinstance(admin, dict):
+                raise bad_parameter("Property org_details.admin_details has invalid value. Objects are expected.")
+            for key in ("first_name", "last_name", "email", "phone"):
+                if admin.get(key) is not None and not isinstance(admin[key], str):
+                    raise bad_parameter(
+                        f"Property org_details.admin_details.{key} has invalid value. A string is expected."
+                    )
+        if org.get("id") is not None and not isinstance(org["id"], str):
+            raise bad_parameter("Property org_details.id has invalid value. A string is expected.")
         fields["org_details"] = _without_nulls(org) or None
     enabled = json_object(body.get("attributes"), "attributes").get("enabled")
     if enabled is not None and not isinstance(enabled, bool):

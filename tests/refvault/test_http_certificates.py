@@ -247,3 +247,18 @@ def test_issuer_null_members_are_not_echoed(vault: Vault) -> None:
     org = {"id": None, "admin_details": [{"first_name": None, "last_name": "Doe"}]}
     body = vault.set_issuer("nulls", "DigiCert", org_details=org).json()
     assert body["org_details"] == {"zip": 0, "admin_details": [{"last_name": "Doe"}]}
+
+
+@pytest.mark.parametrize(
+    "org",
+    [
+        {"admin_details": [{"email": {"a": 1}}]},
+        {"admin_details": ["jane"]},
+        {"admin_details": [{"phone": 4256666666}]},
+        {"id": 7},
+    ],
+)
+def test_issuer_org_details_of_the_wrong_type_are_refused(vault: Vault, org: dict[str, object]) -> None:
+    answer = vault.set_issuer("typed", "DigiCert", org_details=org)
+    assert answer.status_code == 400
+    assert answer.json()["error"]["code"] == "BadParameter"
