@@ -198,6 +198,17 @@ def test_a_target_throttling_some_requests_still_passes(tmp_path: Path) -> None:
     _assert_no_token(result, tmp_path)
 
 
+def test_throttled_fuzz_requests_are_not_findings(tmp_path: Path) -> None:
+    target = Misbehaving(throttle_every=4)
+    with serve(target) as url:
+        result = _run("--target", url, "--only", "FUZZ", "--fuzz-examples", "2", "--seed", "7", report_dir=tmp_path)
+    assert target.misbehaved > 5
+    assert result.returncode == 0, result.stdout + result.stderr
+    summary = _summary(tmp_path)
+    assert summary["outcome"] == "pass" and summary["fuzz"]["findings"] == []
+    _assert_no_token(result, tmp_path)
+
+
 def test_a_target_dropping_connections_is_an_error_never_a_failure(tmp_path: Path) -> None:
     target = Misbehaving(drop=("/create", "/certificates/issuers/"))  # creates, and issuer PUTs carrying a pwd
     with serve(target) as url:

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 from .._auth import TokenProvider
 from .._config import TargetConfig
+from ._checks import TRANSIENT_STATUSES
 from ._names import NAME_PARAMETERS, boundary_names
 
 if TYPE_CHECKING:
@@ -182,6 +183,8 @@ def _failure(case: Case[Any], status: int, why: str) -> Failure | None:
     label = case.operation.label
     names = ", ".join(f"{key} `{case.path_parameters[key]}`" for key in NAME_PARAMETERS if key in case.path_parameters)
     invalid = f"The {names} is invalid ({why}; a name is 1-127 characters of 0-9 a-z A-Z -)"
+    if status in TRANSIENT_STATUSES:
+        return None  # throttled or "try again later": transient, not judged (see _checks.keep_failure)
     if status >= 500:
         return ServerError(operation=label, status_code=status, message=f"{invalid}, and the vault answered {status}.")
     if status < 400:

@@ -7,13 +7,16 @@ argument: change a decision only with a source that contradicts one.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from schemathesis import Case, HookContext, Response
     from schemathesis.core.failures import Failure
 
-__all__ = ["DROPPED", "KEPT", "keep_failure", "requirement_for"]
+__all__ = ["DROPPED", "KEPT", "TRANSIENT_STATUSES", "keep_failure", "requirement_for"]
+
+TRANSIENT_STATUSES = frozenset({429, 503})
 
 # check name -> the FUZZ requirement a failure of it breaks (requirements.yaml says why each is MUST or SHOULD).
 KEPT: dict[str, str] = {
@@ -78,6 +81,9 @@ def keep_failure(context: HookContext, failure: Failure, case: Case[Any], respon
       Errors, S11). Nothing documents that a mistyped or null member of an otherwise valid body is refused, and
       lenient JSON binders coerce or ignore such members. Invalid names, query parameters and credentials are
       documented refusals (facts: Errors, Authentication) and stay judged.
+    * any failure judged on a 429 or 503 answer: throttling and "try again later" are transient (facts: Errors,
+      429 Throttled), not non-conformance. The scenarios retry them (``VaultClient``); a fuzz request is not
+      retried, so its answer is simply not judged.
     * ``negative_data_rejection`` on a request whose only invalid query values are empty (``includePending=``):
       the service's query binding reads an empty value of an optional parameter as the parameter left out, and so
       does the reference vault. Nothing documents a refusal.
@@ -87,7 +93,13 @@ def keep_failure(context: HookContext, failure: Failure, case: Case[Any], respon
     from schemathesis.generation.meta import negated_parameters
     from schemathesis.openapi.checks import AuthScenario, IgnoredAuth
 
+    if response.status_code in TRANSIENT_STATUSES:
+        return False
     if isinstance(failure, IgnoredAuth):
+        # The probe's own answer is only in the message ("Expected 401 or 403, got `429 Too Many Requests`").
+        probe = re.search(r"got `(\d{3})", failure.message)
+        if probe is not None and int(probe.group(1)) in TRANSIENT_STATUSES:
+            return False
         return failure.scenario is AuthScenario.NO_AUTH
     if isinstance(failure, AcceptedNegativeData):
         meta = case.meta
