@@ -17,6 +17,7 @@ import httpx
 import tenacity
 
 from ._auth import TokenProvider
+from ._config import TargetConfig
 from ._exchange import Exchange
 from .errors import TargetThrottled, TargetTimeout, TargetUnreachable
 
@@ -124,6 +125,21 @@ class VaultClient:
             timeout=timeout,
             transport=transport or httpx.HTTPTransport(verify=tls, retries=2),
             follow_redirects=False,
+        )
+
+    @classmethod
+    def for_target(cls, config: TargetConfig, auth: TokenProvider) -> VaultClient:
+        """A client for ``config.target`` with its api-version, TLS options and timeout; redacts the token and
+        whatever ``auth`` reports as ``secrets`` (an Azure credential's current token)."""
+        if config.target is None:
+            raise ValueError("a client needs a target URL")
+        return cls(
+            config.target,
+            api_version=config.api_version,
+            auth=auth,
+            verify=config.verify,
+            timeout=config.request_timeout,
+            secrets=config.secrets + tuple(getattr(auth, "secrets", ())),
         )
 
     def close(self) -> None:

@@ -16,15 +16,7 @@ def preflight(config: TargetConfig, auth: TokenProvider) -> None:
     Unreachable or TLS trouble raises ``TargetUnreachable``; 401/403 ``AuthRejected``; a 400 about the
     api-version a ``UsageError``. Any other answer lets the run go on: judging it is the scenarios' job.
     """
-    assert config.target is not None
-    with VaultClient(
-        config.target,
-        api_version=config.api_version,
-        auth=auth,
-        verify=config.verify,
-        timeout=config.request_timeout,
-        secrets=config.secrets,
-    ) as client:
+    with VaultClient.for_target(config, auth) as client:
         try:
             answer = client.request("GET", "/certificates", params={"maxresults": "1"})
         except TargetError as exc:

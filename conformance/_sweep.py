@@ -57,15 +57,7 @@ def sweep(
     if not prefix or config.target is None:
         raise ValueError("sweep needs a target and a prefix")
     result = SweepResult()
-    secrets = config.secrets + tuple(getattr(auth, "secrets", ()))
-    with VaultClient(
-        config.target,
-        api_version=config.api_version,
-        auth=auth,
-        verify=config.verify,
-        timeout=config.request_timeout,
-        secrets=secrets,
-    ) as client:
+    with VaultClient.for_target(config, auth) as client:
         try:
             certificates = set(_names(client, "/certificates", prefix, includePending="true"))
             deleted = set(_names(client, "/deletedcertificates", prefix, includePending="true"))

@@ -148,16 +148,8 @@ def kv(request: pytest.FixtureRequest, kv_config: TargetConfig, kv_auth: TokenPr
     if not kv_config.selects(marker.scenario):
         pytest.skip(f"{marker.scenario} left out by --only")
     assert kv_config.target is not None
-    secrets = kv_config.secrets + tuple(getattr(kv_auth, "secrets", ()))
-    client = VaultClient(
-        kv_config.target,
-        api_version=kv_config.api_version,
-        auth=kv_auth,
-        verify=kv_config.verify,
-        timeout=kv_config.request_timeout,
-        secrets=secrets,
-    )
-    verdicts = Verdicts(marker.scenario, frozenset(marker.requirements), secrets=secrets)
+    client = VaultClient.for_target(kv_config, kv_auth)
+    verdicts = Verdicts(marker.scenario, frozenset(marker.requirements), secrets=client.secrets)
     scenario = Scenario(
         client, verdicts, prefix=kv_config.prefix, poll_interval=kv_config.poll_interval, timeout=kv_config.timeout
     )

@@ -181,3 +181,20 @@ def test_no_retry_policy_still_raises_on_429() -> None:
     with _client(httpx.MockTransport(script), retry=NO_RETRY) as client, pytest.raises(TargetThrottled):
         client.request("GET", "/certificates")
     assert len(script.methods) == 1
+
+
+def test_for_target_takes_the_configuration_and_redacts_the_credentials() -> None:
+    from conformance._config import TargetConfig
+
+    class _Auth:
+        secrets = ("azure-token-xyz",)
+
+        def authorization(self) -> str:
+            return "Bearer azure-token-xyz"
+
+    config = TargetConfig(target="https://vault.example", token="tok-1", api_version="7.4", request_timeout=5.0)
+    with VaultClient.for_target(config, _Auth()) as client:
+        assert client.url("/certificates") == "https://vault.example/certificates?api-version=7.4"
+        assert client.secrets == ("tok-1", "azure-token-xyz")
+    with pytest.raises(ValueError, match="needs a target"):
+        VaultClient.for_target(TargetConfig(), _Auth())
