@@ -88,3 +88,10 @@ def test_help_does_not_import_heavy_modules() -> None:
     completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "usage: kvconform" in completed.stdout
     assert completed.stderr.strip() == "HEAVY="
+
+
+@pytest.mark.parametrize("args", [["--help"], ["run", "--help"], ["bogus"]], ids=["help", "run-help", "bad-command"])
+def test_cli_interface_is_pinned(cli, snapshot, monkeypatch: pytest.MonkeyPatch, args: list[str]) -> None:  # type: ignore[no-untyped-def]
+    """Flags and exit codes are an interface users script against: a change must update this snapshot on purpose."""
+    monkeypatch.setenv("COLUMNS", "100")
+    assert cli(*args).snapshot_text() == snapshot
