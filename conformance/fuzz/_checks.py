@@ -93,7 +93,7 @@ def keep_failure(context: HookContext, failure: Failure, case: Case[Any], respon
     from schemathesis.generation.meta import negated_parameters
     from schemathesis.openapi.checks import AuthScenario, IgnoredAuth
 
-    if response.status_code in TRANSIENT_STATUSES:
+    if response is not None and response.status_code in TRANSIENT_STATUSES:
         return False
     if isinstance(failure, IgnoredAuth):
         # The probe's own answer is only in the message ("Expected 401 or 403, got `429 Too Many Requests`").

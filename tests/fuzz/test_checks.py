@@ -74,3 +74,15 @@ def test_an_empty_query_value_is_the_parameter_left_out(value: str, kept: bool) 
 def test_other_failures_are_kept() -> None:
     failure = ServerError(operation="GET /certificates", status_code=500)
     assert keep_failure(None, failure, _case(), None) is True  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("status", [429, 503])
+def test_a_throttled_answer_is_never_a_finding(status: int) -> None:
+    answer = SimpleNamespace(status_code=status)
+    assert keep_failure(None, ServerError(operation="GET /x", status_code=status), _case(), answer) is False  # type: ignore[arg-type]
+    probe = IgnoredAuth(
+        operation="GET /x", message=f"Expected 401 or 403, got `{status} Busy`", scenario=AuthScenario.NO_AUTH
+    )
+    assert keep_failure(None, probe, _case(), SimpleNamespace(status_code=200)) is False  # type: ignore[arg-type]
+    real = IgnoredAuth(operation="GET /x", message="Expected 401 or 403, got `200 OK`", scenario=AuthScenario.NO_AUTH)
+    assert keep_failure(None, real, _case(), SimpleNamespace(status_code=200)) is True  # type: ignore[arg-type]
