@@ -61,7 +61,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--kv-poll-interval", type=_argtype(lambda v: positive_float(v, "poll-interval"), "SECONDS"))
     group.addoption("--kv-timeout", type=_argtype(lambda v: positive_float(v, "timeout"), "SECONDS"))
     group.addoption("--kv-prefix", help="name prefix of every object created (default: kvc-<random>-)")
-    group.addoption("--kv-report-dir", metavar="DIR", help="write summary.json there at the end of the session")
+    group.addoption(
+        "--kv-report-dir", metavar="DIR", help="write summary.json, summary.md and report.html there at the end"
+    )
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
