@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from ._cmd_cleanup import add_arguments as add_cleanup_arguments
+from ._config import add_target_arguments
 from ._status import EXIT_CODES_HELP, EXIT_INTERRUPTED, EXIT_USAGE
 from ._version import __version__
 from .errors import KvconformError
@@ -57,14 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EXIT_CODES_HELP + "\n\n" + _ENV_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    run.add_argument("--target", metavar="URL", help="vault base URL, e.g. https://myvault.vault.azure.net")
-    run.add_argument("--config", metavar="FILE", help="YAML config file (no secrets: pass the token by flag or env)")
-    run.add_argument("--auth", choices=("none", "token", "azure"), help="authentication (default: token)")
-    run.add_argument("--token", help="bearer token (prefer KVCONFORM_TOKEN; never written to reports)")
-    run.add_argument("--api-version", metavar="V", help="api-version to send (default: 7.6)")
-    tls = run.add_mutually_exclusive_group()
-    tls.add_argument("--ca-bundle", metavar="PEM", help="CA bundle that verifies the target's TLS certificate")
-    tls.add_argument("--insecure", action="store_true", default=None, help="do not verify TLS certificates")
+    add_target_arguments(run)
     run.add_argument("--only", metavar="IDS", help="comma-separated scenarios to run, e.g. S01,S06 (others: disabled)")
     run.add_argument("--poll-interval", metavar="S", help="longest wait between polls (default 1; embedded 0.2)")
     run.add_argument("--timeout", metavar="S", help="longest wait for an operation to change state (default 120)")

@@ -19,14 +19,9 @@ _MIN_FOREIGN_PREFIX = 8
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The target, auth and TLS flags of ``run``, and what to remove."""
-    parser.add_argument("--target", metavar="URL", help="vault base URL, e.g. https://myvault.vault.azure.net")
-    parser.add_argument("--config", metavar="FILE", help="YAML config file (no secrets: pass the token by flag or env)")
-    parser.add_argument("--auth", choices=("none", "token", "azure"), help="authentication (default: token)")
-    parser.add_argument("--token", help="bearer token (prefer KVCONFORM_TOKEN)")
-    parser.add_argument("--api-version", metavar="V", help="api-version to send (default: 7.6)")
-    tls = parser.add_mutually_exclusive_group()
-    tls.add_argument("--ca-bundle", metavar="PEM", help="CA bundle that verifies the target's TLS certificate")
-    tls.add_argument("--insecure", action="store_true", default=None, help="do not verify TLS certificates")
+    from ._config import add_target_arguments
+
+    add_target_arguments(parser)
     what = parser.add_mutually_exclusive_group(required=True)
     what.add_argument("--prefix", metavar="P", help="remove the objects whose name starts with P (a run's prefix)")
     what.add_argument(
@@ -49,25 +44,16 @@ def check_prefix(prefix: str) -> str:
 
 def cleanup_command(args: argparse.Namespace) -> int:
     from ._auth import build_auth
-    from ._config import load_config
+    from ._config import load_config, require_credentials, target_flags
     from ._preflight import preflight
     from ._sweep import sweep
     from .errors import UsageError
 
     prefix = KVCONFORM_PREFIX if args.all_kvconform else check_prefix(args.prefix)
-    flags = {
-        "target": args.target,
-        "token": args.token,
-        "auth": args.auth,
-        "api_version": args.api_version,
-        "ca_bundle": args.ca_bundle,
-        "insecure": args.insecure,
-    }
-    config = load_config(flags, config_file=args.config)
+    config = load_config(target_flags(args), config_file=args.config)
     if config.target is None:
         raise UsageError("cleanup needs a target: --target URL or KVCONFORM_TARGET")
-    if config.auth == "token" and not config.token:
-        raise UsageError("no token for the target: set KVCONFORM_TOKEN (or --token), or use --auth azure / none")
+    require_credentials(config)
     auth = build_auth(config.auth, config.token)
     preflight(config, auth)  # unreachable, TLS, refused credentials, api-version: one line, exit 3 or 2
     result = sweep(dataclasses.replace(config, prefix=prefix), auth, dry_run=args.dry_run)

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ._config import TargetConfig, load_config, new_run_prefix
+from ._config import TargetConfig, load_config, new_run_prefix, require_credentials, target_flags
 from ._console import FuzzProgressLine, print_result
 from ._status import EXIT_ERROR, EXIT_INTERRUPTED, exit_code
 from .errors import ConfigError
@@ -30,12 +30,7 @@ _EMBEDDED_POLL_INTERVAL = 0.2
 
 def run_command(args: argparse.Namespace) -> int:
     flags = {
-        "target": args.target,
-        "token": args.token,
-        "auth": args.auth,
-        "api_version": args.api_version,
-        "ca_bundle": args.ca_bundle,
-        "insecure": args.insecure,
+        **target_flags(args),
         "only": args.only,
         "poll_interval": args.poll_interval,
         "timeout": args.timeout,
@@ -191,10 +186,7 @@ def _target(config: TargetConfig, *, poll_interval_given: bool, tls: bool = Fals
     and localhost certificate written to a temporary directory, and that CA becomes the run's ``ca_bundle``.
     """
     if config.target is not None:
-        if config.auth == "token" and not config.token:
-            from .errors import UsageError
-
-            raise UsageError("no token for the target: set KVCONFORM_TOKEN (or --token), or use --auth azure / none")
+        require_credentials(config)
         if tls and not config.target.startswith("https://"):
             from .errors import UsageError
 

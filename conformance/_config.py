@@ -5,6 +5,7 @@ Secrets (the token) are read only from flags or the environment, never from a fi
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import os
 import secrets as _secrets
@@ -228,3 +229,26 @@ def _bool(value: Any, name: str) -> bool:
     if text in ("0", "false", "no", "off", ""):
         return False
     raise UsageError(f"{name} must be true or false, got {value!r}")
+
+
+def add_target_arguments(parser: argparse.ArgumentParser) -> None:
+    """The flags that say how to reach a target: shared by ``run`` and ``cleanup``."""
+    parser.add_argument("--target", metavar="URL", help="vault base URL, e.g. https://myvault.vault.azure.net")
+    parser.add_argument("--config", metavar="FILE", help="YAML config file (no secrets: pass the token by flag or env)")
+    parser.add_argument("--auth", choices=_AUTH_MODES, help="authentication (default: token)")
+    parser.add_argument("--token", help="bearer token (prefer KVCONFORM_TOKEN; never written to reports)")
+    parser.add_argument("--api-version", metavar="V", help=f"api-version to send (default: {DEFAULT_API_VERSION})")
+    tls = parser.add_mutually_exclusive_group()
+    tls.add_argument("--ca-bundle", metavar="PEM", help="CA bundle that verifies the target's TLS certificate")
+    tls.add_argument("--insecure", action="store_true", default=None, help="do not verify TLS certificates")
+
+
+def target_flags(args: argparse.Namespace) -> dict[str, Any]:
+    """The values of :func:`add_target_arguments`' flags, for :func:`load_config` (None = not given)."""
+    return {key: getattr(args, key) for key in ("target", "token", "auth", "api_version", "ca_bundle", "insecure")}
+
+
+def require_credentials(config: TargetConfig) -> None:
+    """A ``UsageError`` when token auth is asked for and no token was given."""
+    if config.auth == "token" and not config.token:
+        raise UsageError("no token for the target: set KVCONFORM_TOKEN (or --token), or use --auth azure / none")
