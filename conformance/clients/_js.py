@@ -29,9 +29,9 @@ from .._config import TargetConfig
 from .._redact import redact_text
 from .._status import Status
 from .._version import __version__
+from .._x509 import ThrowawayCA
 from ._evidence import Trail, exchange_from_json, flow_evidence
 from ._model import FLOWS, SDK_PACKAGES, ClientRun, FlowResult, verifies_challenge
-from ._x509 import SigningCA
 
 __all__ = [
     "JsRuntime",
@@ -156,7 +156,7 @@ def run_js(
     provider: TokenProvider,
     runtime: JsRuntime,
     *,
-    ca: SigningCA,
+    ca: ThrowawayCA,
     secrets: tuple[str, ...],
 ) -> ClientRun:
     """Run ``js/flows.mjs`` under node against ``config.target`` and turn its JSON lines into a ``ClientRun``."""
@@ -231,7 +231,7 @@ def _drain(stream: IO[str] | None, into: collections.deque[str]) -> None:
             into.append(line.strip())
 
 
-def _handle(line: str, run: ClientRun, stdin: IO[str] | None, ca: SigningCA, secrets: tuple[str, ...]) -> str:
+def _handle(line: str, run: ClientRun, stdin: IO[str] | None, ca: ThrowawayCA, secrets: tuple[str, ...]) -> str:
     """Act on one line of the script; returns its fatal error, if the line is one."""
     try:
         message: dict[str, Any] = json.loads(line)
@@ -251,9 +251,9 @@ def _handle(line: str, run: ClientRun, stdin: IO[str] | None, ca: SigningCA, sec
     return ""
 
 
-def _sign(ca: SigningCA, csr: str) -> dict[str, Any]:
+def _sign(ca: ThrowawayCA, csr: str) -> dict[str, Any]:
     try:
-        leaf = ca.sign_csr(base64.b64decode(csr, validate=True))
+        leaf = ca.sign_csr(csr)
     except ValueError as exc:
         return {"error": f"not a base64 DER PKCS#10 request: {exc}"}
     return {"x5c": [base64.b64encode(leaf).decode(), base64.b64encode(ca.der).decode()]}

@@ -12,9 +12,9 @@ from .._auth import TokenProvider, build_auth
 from .._config import TargetConfig
 from .._redact import redact_text
 from .._status import Status
+from .._x509 import ThrowawayCA
 from ..errors import SuiteError
 from ._model import ClientRun, ClientsResult
-from ._x509 import SigningCA
 
 __all__ = ["ClientOptions", "run_clients"]
 
@@ -56,7 +56,7 @@ def run_clients(
         except Exception as exc:
             failure = f"could not get a token for the SDKs: {type(exc).__name__}: {exc}"
         secrets = config.secrets + tuple(getattr(auth, "secrets", ()))
-        ca = SigningCA()
+        ca = ThrowawayCA()
         for client in config.clients:
             run = ClientRun(client)
             if failure:
@@ -85,7 +85,7 @@ def python_sdk_installed() -> bool:
         return False
 
 
-def _python(config: TargetConfig, auth: TokenProvider, ca: SigningCA, secrets: tuple[str, ...]) -> ClientRun:
+def _python(config: TargetConfig, auth: TokenProvider, ca: ThrowawayCA, secrets: tuple[str, ...]) -> ClientRun:
     if not python_sdk_installed():
         run = ClientRun("python")
         run.finish(Status.SKIP, PYTHON_MISSING)
@@ -101,7 +101,7 @@ def _python(config: TargetConfig, auth: TokenProvider, ca: SigningCA, secrets: t
 
 
 def _js(
-    config: TargetConfig, auth: TokenProvider, ca: SigningCA, secrets: tuple[str, ...], options: ClientOptions
+    config: TargetConfig, auth: TokenProvider, ca: ThrowawayCA, secrets: tuple[str, ...], options: ClientOptions
 ) -> ClientRun:
     from ._js import JsUnavailable, prepare, run_js
 

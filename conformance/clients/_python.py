@@ -40,9 +40,9 @@ from .._exchange import Exchange
 from .._redact import redact_text
 from .._status import Status
 from .._version import __version__
+from .._x509 import ThrowawayCA
 from ._evidence import Trail, decode_body, flow_evidence
 from ._model import FLOWS, ClientRun, FlowResult, verifies_challenge
-from ._x509 import SigningCA
 
 __all__ = ["run_python", "sdk_version"]
 
@@ -103,7 +103,9 @@ class FlowFailure(Exception):
         self.match = match
 
 
-def run_python(config: TargetConfig, provider: TokenProvider, *, ca: SigningCA, secrets: tuple[str, ...]) -> ClientRun:
+def run_python(
+    config: TargetConfig, provider: TokenProvider, *, ca: ThrowawayCA, secrets: tuple[str, ...]
+) -> ClientRun:
     """Drive every flow with the Python SDK against ``config.target``, then delete and purge what they created."""
     assert config.target is not None
     run = ClientRun(_CLIENT, sdk=sdk_version())
@@ -144,7 +146,7 @@ class _Flows:
         self,
         sdk: CertificateClient,
         config: TargetConfig,
-        ca: SigningCA,
+        ca: ThrowawayCA,
         trail: Trail,
         secrets: tuple[str, ...],
         version: str,
@@ -246,7 +248,7 @@ class _Flows:
     def merge(self, name: str, operation: CertificateOperation) -> bytes:
         self.expect(operation.csr, "the operation carries no CSR to sign", "/pending")
         try:
-            leaf = self.ca.sign_csr(bytes(operation.csr or b""))
+            leaf = self.ca.sign_csr_der(bytes(operation.csr or b""))
         except ValueError as exc:
             raise FlowFailure(f"the operation's csr is not a DER PKCS#10 request: {exc}", "/pending") from None
         self.at("merge_certificate(name, [leaf, ca])")

@@ -25,13 +25,13 @@ from __future__ import annotations
 import base64
 import copy
 import dataclasses
-import datetime
 import functools
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from .._auth import TokenProvider
 from .._config import TargetConfig
+from .._x509 import self_signed
 from ._checks import TRANSIENT_STATUSES
 from ._names import NAME_PARAMETERS, boundary_names
 
@@ -199,27 +199,5 @@ def _failure(case: Case[Any], status: int, why: str) -> Failure | None:
 
 @functools.cache
 def _self_signed() -> tuple[str, bytes]:
-    """A self-signed certificate with its PKCS#8 key as one PEM text (an import), and the certificate's DER."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import rsa
-    from cryptography.x509.oid import NameOID
-
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "kvconform-fuzz")])
-    now = datetime.datetime.now(datetime.UTC)
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(days=1))
-        .not_valid_after(now + datetime.timedelta(days=30))
-        .sign(key, hashes.SHA256())
-    )
-    key_pem = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    ).decode()
-    pem = certificate.public_bytes(serialization.Encoding.PEM).decode() + key_pem
-    return pem, certificate.public_bytes(serialization.Encoding.DER)
+    """The import and merge bodies' certificate, made once per process (an RSA key takes ~100 ms)."""
+    return self_signed("kvconform-fuzz")

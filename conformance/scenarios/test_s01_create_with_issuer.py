@@ -6,8 +6,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from .._x509 import csr_common_name
 from ._context import Scenario, json_of, norm_status, policy
-from ._x509 import csr_common_name
 
 
 @pytest.mark.kv_scenario(

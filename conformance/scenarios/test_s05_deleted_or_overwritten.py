@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from .._x509 import pem_bundle
 from ._context import Scenario, error_code, json_of, policy
-from ._x509 import pem_bundle
 
 
 @pytest.mark.kv_scenario("S05", requirements=["S05-DELETED-404"])

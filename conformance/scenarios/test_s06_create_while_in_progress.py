@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 
+from .._x509 import pem_bundle
 from ._context import Scenario, has_envelope, policy
-from ._x509 import pem_bundle
 
 
 @pytest.mark.kv_scenario("S06", requirements=["S06-409-CREATE"])

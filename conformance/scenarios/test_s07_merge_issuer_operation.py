@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from .._x509 import ThrowawayCA
 from ._context import Scenario, error_code, has_envelope, norm_status, policy
-from ._x509 import ThrowawayCA
 
 
 @pytest.mark.kv_scenario("S07", requirements=["S07-MERGE-403", "S07-MERGE-CODE"])

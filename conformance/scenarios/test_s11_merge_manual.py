@@ -8,8 +8,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from .._x509 import ThrowawayCA, thumbprint
 from ._context import Scenario, has_envelope, json_of, norm_status, policy
-from ._x509 import ThrowawayCA, thumbprint
 
 _TIMESTAMPS = ("nbf", "exp", "created", "updated")
 

@@ -13,9 +13,9 @@ import pytest
 from conformance._auth import StaticTokenAuth
 from conformance._config import TargetConfig
 from conformance._status import Status
+from conformance._x509 import ThrowawayCA
 from conformance.clients import FLOWS, ClientOptions, requirement_for, run_clients
 from conformance.clients._js import JsRuntime, run_js
-from conformance.clients._x509 import SigningCA
 
 from .conftest import TOKEN
 
@@ -72,7 +72,7 @@ def test_a_broken_js_install_is_an_error_with_node_s_words(
     vault: TargetConfig, js_runtime: JsRuntime, tmp_path: Path
 ) -> None:
     broken = JsRuntime(js_runtime.node, tmp_path)  # no node_modules here
-    run = run_js(vault, StaticTokenAuth(TOKEN), broken, ca=SigningCA(), secrets=(TOKEN,))
+    run = run_js(vault, StaticTokenAuth(TOKEN), broken, ca=ThrowawayCA(), secrets=(TOKEN,))
     assert {flow.status for flow in run.flows} == {Status.ERROR}
     message = run.flows[0].message
     assert message.startswith("the JS script stopped: node exited with 1: ") and "Cannot find module" in message

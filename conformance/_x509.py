@@ -1,4 +1,4 @@
-"""Throw-away X.509 material the scenarios need: a CA to sign a pending CSR, a certificate to import."""
+"""Throw-away X.509 material: a CA that signs a pending CSR (scenarios, client flows), a certificate to import."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-__all__ = ["ThrowawayCA", "csr_common_name", "load_csr", "pem_bundle", "thumbprint"]
+__all__ = ["ThrowawayCA", "csr_common_name", "load_csr", "pem_bundle", "self_signed", "thumbprint"]
 
 _ONE_DAY = datetime.timedelta(days=1)
 
@@ -64,8 +64,12 @@ class ThrowawayCA:
         return self.certificate.public_bytes(serialization.Encoding.DER)
 
     def sign_csr(self, csr_b64: str) -> bytes:
-        """A leaf for the CSR's subject and public key, as DER."""
-        csr = load_csr(csr_b64)
+        """A leaf for the subject and public key of a base64 CSR, as DER (ValueError when it is not one)."""
+        return self.sign_csr_der(base64.b64decode(csr_b64, validate=True))
+
+    def sign_csr_der(self, csr_der: bytes) -> bytes:
+        """A leaf for the subject and public key of a DER CSR, as DER (ValueError when it is not one)."""
+        csr = x509.load_der_x509_csr(csr_der)
         return self._issue(csr.subject, csr.public_key())
 
     def issue_for_new_key(self, common_name: str) -> bytes:
@@ -90,6 +94,11 @@ class ThrowawayCA:
 
 def pem_bundle(common_name: str) -> str:
     """A self-signed certificate and its PKCS#8 key as one PEM text, for an import."""
+    return self_signed(common_name)[0]
+
+
+def self_signed(common_name: str) -> tuple[str, bytes]:
+    """A self-signed RSA certificate: its PEM with the PKCS#8 key (an import's ``value``), and its DER."""
     from cryptography.hazmat.primitives.asymmetric import rsa
 
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -107,4 +116,5 @@ def pem_bundle(common_name: str) -> str:
     key_pem = key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     ).decode()
-    return certificate.public_bytes(serialization.Encoding.PEM).decode() + key_pem
+    pem = certificate.public_bytes(serialization.Encoding.PEM).decode() + key_pem
+    return pem, certificate.public_bytes(serialization.Encoding.DER)
