@@ -14,10 +14,11 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-import yaml
 from jsonschema import Draft202012Validator
 from referencing import Registry
 from referencing.jsonschema import DRAFT202012
+
+from . import _yaml
 
 if TYPE_CHECKING:
     from schemathesis.specs.openapi.schemas import OpenApiSchema
@@ -45,7 +46,7 @@ def contract_path() -> pathlib.Path:
 def load_contract() -> dict[str, Any]:
     """The parsed contract (cached: treat it as read-only)."""
     with contract_path().open(encoding="utf-8") as stream:
-        document = yaml.safe_load(stream)
+        document = _yaml.safe_load(stream)
     if not isinstance(document, dict):
         raise ValueError(f"{contract_path()} is not an OpenAPI document")
     return document

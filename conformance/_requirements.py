@@ -7,8 +7,7 @@ import functools
 from importlib import resources
 from typing import Any
 
-import yaml
-
+from . import _yaml
 from ._status import Level
 from .errors import SuiteError
 
@@ -40,7 +39,7 @@ class Requirement:
 @functools.cache
 def catalogue() -> dict[str, Requirement]:
     """Every requirement by id, in catalogue order."""
-    raw = yaml.safe_load(resources.files("conformance").joinpath("requirements.yaml").read_text(encoding="utf-8"))
+    raw = _yaml.safe_load(resources.files("conformance").joinpath("requirements.yaml").read_text(encoding="utf-8"))
     return _parse(raw)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 from collections.abc import Callable, Iterator
 from importlib import resources
 from pathlib import Path
@@ -17,6 +18,17 @@ from .errors import SuiteError
 from .plugin import RESULT_KEY, kv_payloads
 
 __all__ = ["run_scenarios"]
+
+_UNUSED_BUILTIN_PLUGINS = (
+    "doctest",
+    "legacypath",
+    "pastebin",
+    "setuponly",
+    "setupplan",
+    "stepwise",
+    "subtests",
+    "unittest",
+)
 
 TestListener = Callable[[str, str, float, str], None]
 """Called as each scenario test ends: (nodeid, status, duration, message)."""
@@ -82,6 +94,8 @@ def run_scenarios(
         # The scenarios judge with ConformanceFailure, never a bare assert: nothing to rewrite.
         "--disable-plugin-autoload",
         "--assert=plain",
+        # pytest's built-in plugins the scenarios never use; every xdist worker would import them again.
+        *(f"-pno:{name}" for name in _UNUSED_BUILTIN_PLUGINS),
         "-p",
         "conformance.plugin",
         "--kv-target",
@@ -101,6 +115,9 @@ def run_scenarios(
         f"--junitxml={report_dir / 'junit.xml'}",
     ]
     if allure:
+        # Allure reads every result file in the directory: results of an earlier run into the same report directory
+        # would show up as this run's (the other reports are overwritten whole).
+        shutil.rmtree(report_dir / "allure-results", ignore_errors=True)
         args += ["-p", "allure_pytest.plugin", f"--alluredir={report_dir / 'allure-results'}"]
     if config.only:
         args += ["--kv-only", ",".join(sorted(config.only))]
@@ -109,7 +126,9 @@ def run_scenarios(
     if config.insecure:
         args.append("--kv-insecure")
     if workers and workers > 1:
-        args += ["-p", "xdist.plugin", "-n", str(workers)]
+        # One test queued per worker: xdist's default hands out chunks, and a chunk of long tests queued behind
+        # one worker kept it busy while the other sat idle (bench/scenarios.py).
+        args += ["-p", "xdist.plugin", "-n", str(workers), "--maxschedchunk=1"]
     args += extra_args or []
     sink = _Sink(listener)
     environment: dict[str, Any] = {"KVCONFORM_CONFIG": ""}

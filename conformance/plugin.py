@@ -68,10 +68,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class ScenarioMarker:
-    """``@pytest.mark.kv_scenario(scenario, *, requirements)``: validated so that a typo fails loudly."""
+    """``@pytest.mark.kv_scenario(scenario, *, requirements, waits=False)``: validated so that a typo fails loudly.
+
+    ``waits``: the test waits on the vault (an operation reaching its end, or an observation window); such tests
+    are handed out first when pytest-xdist spreads the tests over workers, so that the workers finish together.
+    """
 
     scenario: str
     requirements: tuple[str, ...]
+    waits: bool = False
 
     def __post_init__(self) -> None:
         if self.scenario not in SCENARIOS:
@@ -89,21 +94,48 @@ def _marker(item: pytest.Item) -> ScenarioMarker | None:
     scenario, *rest = mark.args or (None,)
     if rest:
         raise UsageError(f"{item.nodeid}: kv_scenario takes one positional argument, the scenario id")
-    return ScenarioMarker(scenario=str(scenario), requirements=tuple(mark.kwargs.get("requirements", ())))
+    unknown = set(mark.kwargs) - {"requirements", "waits"}
+    if unknown:
+        raise UsageError(f"{item.nodeid}: kv_scenario got unknown keyword(s) {', '.join(sorted(unknown))}")
+    return ScenarioMarker(
+        scenario=str(scenario),
+        requirements=tuple(mark.kwargs.get("requirements", ())),
+        waits=bool(mark.kwargs.get("waits", False)),
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        f"{_MARKER}(scenario, *, requirements): a kvconform scenario test judging the listed requirement ids",
+        f"{_MARKER}(scenario, *, requirements, waits=False): a kvconform scenario test judging the listed "
+        "requirement ids; waits=True: it waits on the vault, so parallel runs start it first",
     )
     if not config.getoption("kv_prefix", None) and not hasattr(config, "workerinput"):
         # One prefix for the whole session, handed to xdist workers with the other options.
         config.option.kv_prefix = os.environ.get("KVCONFORM_PREFIX") or new_run_prefix()
-    if config.getoption("kv_target", None):
+    if config.getoption("kv_target", None) and not hasattr(config, "workerinput"):
+        # The controller (or the only process) collects the results and writes the reports; an xdist worker's
+        # reports reach it through report.user_properties, and its own copies would only be overwritten.
         session = KvSession(config)
         config.stash[_SESSION_KEY] = session
         config.pluginmanager.register(session, "kvconform-session")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (only workers collect), the tests that wait on the vault go first: the long tests are
+    spread over the workers and the short ones fill the gaps at the end (longest-first scheduling). Stable, so
+    every worker collects the same order, as xdist requires."""
+    if not hasattr(config, "workerinput"):
+        return
+
+    def waits_first(item: pytest.Item) -> bool:
+        try:
+            marker = _marker(item)
+        except KvconformError:
+            return True  # a broken marker: left for the kv fixture to report
+        return marker is None or not marker.waits
+
+    items.sort(key=waits_first)
 
 
 def target_config(config: pytest.Config) -> TargetConfig:

@@ -75,7 +75,60 @@ def test_unregistered_marker_fails_the_run_under_strict_config(pytester: pytest.
 
 def test_kv_scenario_marker_is_registered(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest_subprocess("--markers")
-    result.stdout.fnmatch_lines(["@pytest.mark.kv_scenario(scenario, [*], requirements):*"])
+    result.stdout.fnmatch_lines(["@pytest.mark.kv_scenario(scenario, [*], requirements, waits=False):*"])
+
+
+def test_marker_with_an_unknown_keyword_fails_loudly(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.kv_scenario("S06", requirements=["S06-409-CREATE"], wait=True)
+        def test_typo(kv):
+            pass
+        """
+    )
+    result = pytester.runpytest_inprocess(
+        "-p", "no:cacheprovider", "--kv-target", "http://127.0.0.1:9", "--kv-auth", "none"
+    )
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*kv_scenario got unknown keyword(s) wait*"])
+
+
+_ORDERED = """
+import pytest
+
+@pytest.mark.kv_scenario("S06", requirements=["S06-409-CREATE"])
+def test_a_quick():
+    pass
+
+@pytest.mark.kv_scenario("S03", requirements=["S03-COMPLETED"], waits=True)
+def test_b_waits():
+    pass
+
+def test_c_plain():
+    pass
+
+@pytest.mark.kv_scenario("S04", requirements=["S04-FAILED"], waits=True)
+def test_d_waits():
+    pass
+"""
+
+
+@pytest.mark.parametrize(
+    ("args", "order"),
+    [
+        ([], ["test_a_quick", "test_b_waits", "test_c_plain", "test_d_waits"]),
+        (["-n", "1"], ["test_b_waits", "test_d_waits", "test_a_quick", "test_c_plain"]),
+    ],
+    ids=["serial-file-order", "xdist-waiting-first"],
+)
+def test_waiting_tests_go_first_only_under_xdist(pytester: pytest.Pytester, args: list[str], order: list[str]) -> None:
+    pytester.makepyfile(test_order=_ORDERED)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-v", *args)
+    result.assert_outcomes(passed=4)
+    ran = [line.split("::")[1].split()[0] for line in result.outlines if "PASSED" in line and "::" in line]
+    assert ran == order
 
 
 def test_scenarios_run_under_plain_pytest_and_write_the_summary(pytester: pytest.Pytester) -> None:

@@ -12,7 +12,7 @@ from ..errors import TargetTimeout
 from ._context import Scenario, json_of, norm_status, policy
 
 
-@pytest.mark.kv_scenario("S04", requirements=["S04-CANCEL-EFFECTIVE", "S04-CANCELLED"])
+@pytest.mark.kv_scenario("S04", requirements=["S04-CANCEL-EFFECTIVE", "S04-CANCELLED"], waits=True)
 def test_cancelled(kv: Scenario) -> None:
     name = kv.name("s04c")
     kv.precondition(kv.create(name, policy(f"CN={name}", issuer="Unknown")), 202, "create with issuer Unknown")
@@ -44,7 +44,7 @@ def test_cancelled(kv: Scenario) -> None:
     )
 
 
-@pytest.mark.kv_scenario("S04", requirements=["S04-FAILED", "S04-FAILED-ERROR"])
+@pytest.mark.kv_scenario("S04", requirements=["S04-FAILED", "S04-FAILED-ERROR"], waits=True)
 def test_failed(kv: Scenario) -> None:
     issuer = kv.issuer_name("digicert")
     kv.precondition(kv.set_issuer(issuer, "DigiCert"), 200, "set an issuer with provider DigiCert")

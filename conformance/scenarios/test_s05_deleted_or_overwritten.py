@@ -8,7 +8,7 @@ from .._x509 import pem_bundle
 from ._context import Scenario, error_code, json_of, policy
 
 
-@pytest.mark.kv_scenario("S05", requirements=["S05-DELETED-404"])
+@pytest.mark.kv_scenario("S05", requirements=["S05-DELETED-404"], waits=True)
 def test_deleted(kv: Scenario) -> None:
     name = kv.name("s05d")
     created = kv.precondition(kv.create(name, policy(f"CN={name}", issuer="Self")), 202, "create with issuer Self")
@@ -27,7 +27,7 @@ def test_deleted(kv: Scenario) -> None:
         )
 
 
-@pytest.mark.kv_scenario("S05", requirements=["S05-OVERWRITTEN-CREATE"])
+@pytest.mark.kv_scenario("S05", requirements=["S05-OVERWRITTEN-CREATE"], waits=True)
 def test_overwritten_by_create(kv: Scenario) -> None:
     name = kv.name("s05c")
     first = kv.precondition(kv.create(name, policy(f"CN={name}", issuer="Self")), 202, "create with issuer Self")
@@ -63,7 +63,7 @@ def test_overwritten_by_create(kv: Scenario) -> None:
     )
 
 
-@pytest.mark.kv_scenario("S05", requirements=["S05-OVERWRITTEN-IMPORT"])
+@pytest.mark.kv_scenario("S05", requirements=["S05-OVERWRITTEN-IMPORT"], waits=True)
 def test_overwritten_by_import(kv: Scenario) -> None:
     name = kv.name("s05i")
     kv.precondition(kv.create(name, policy(f"CN={name}", issuer="Self")), 202, "create with issuer Self")

@@ -29,7 +29,7 @@ def test_cancel_in_progress(kv: Scenario) -> None:
     )
 
 
-@pytest.mark.kv_scenario("S08", requirements=["S08-CANCEL-REFUSED"])
+@pytest.mark.kv_scenario("S08", requirements=["S08-CANCEL-REFUSED"], waits=True)
 def test_cancel_refused_when_not_in_progress(kv: Scenario) -> None:
     name = kv.name("s08r")
     kv.precondition(kv.create(name, policy(f"CN={name}", issuer="Self")), 202, "create with issuer Self")

@@ -9,7 +9,9 @@ import pytest
 from ._context import Scenario, json_of, norm_status, policy
 
 
-@pytest.mark.kv_scenario("S10", requirements=["S10-MANUAL-202", "S10-STATUS-DETAILS", "S10-STAYS-IN-PROGRESS"])
+@pytest.mark.kv_scenario(
+    "S10", requirements=["S10-MANUAL-202", "S10-STATUS-DETAILS", "S10-STAYS-IN-PROGRESS"], waits=True
+)
 def test_manual_with_issuer_unknown(kv: Scenario) -> None:
     name = kv.name("s10")
     created = kv.create(name, policy(f"CN={name}", issuer="Unknown"))

@@ -36,6 +36,7 @@ class Runs:
     failing: Run
     unreachable: Run
     cli: Run
+    parallel: Run
     baseline_file: Path
 
 

@@ -7,6 +7,7 @@
 - ``unreachable``: a closed port, S01 only: every S01 requirement is an error.
 - ``cli``: ``kvconform run`` against the faulty vault with a baseline that expects S02-REQUEST-ID-FILTER and
   lists S01-CREATE-202, which passes (a stale entry): exit 1.
+- ``parallel``: ``kvconform run -n 2 --no-fuzz`` against the faulty vault, S01 to S04, with allure-results.
 """
 
 from __future__ import annotations
@@ -48,8 +49,9 @@ def _scenarios(directory: Path, target: str, only: str) -> subprocess.Popen[str]
     return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_environment())
 
 
-def _cli(directory: Path, *args: str) -> subprocess.Popen[str]:
-    command = [sys.executable, "-m", "conformance", "run", "--no-allure", "--report-dir", str(directory), *args]
+def _cli(directory: Path, *args: str, allure: bool = False) -> subprocess.Popen[str]:
+    command = [sys.executable, "-m", "conformance", "run", "--report-dir", str(directory), *args]
+    command += [] if allure else ["--no-allure"]
     return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_environment())
 
 
@@ -85,6 +87,21 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runs]:
                 "0.1",
                 "--baseline",
                 str(baseline),
+            ),  # fmt: skip
+            "parallel": _cli(
+                root / "parallel",
+                "--target",
+                bad,
+                "--token",
+                "t",
+                "--only",
+                "S01,S02,S03,S04",
+                "--poll-interval",
+                "0.1",
+                "--no-fuzz",
+                "-n",
+                "2",
+                allure=True,
             ),  # fmt: skip
         }
         finished = {}

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import importlib
+import inspect
 import pkgutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 
@@ -13,7 +15,7 @@ from conformance._checks import EXCHANGE_CHECKS
 from conformance._requirements import catalogue
 
 
-def _scenario_marks() -> Iterator[tuple[str, pytest.Mark]]:
+def _scenario_tests() -> Iterator[tuple[str, Callable[..., Any], pytest.Mark]]:
     for module_info in pkgutil.iter_modules(conformance.scenarios.__path__):
         if not module_info.name.startswith("test_"):
             continue
@@ -22,7 +24,12 @@ def _scenario_marks() -> Iterator[tuple[str, pytest.Mark]]:
             if name.startswith("test_") and callable(func):
                 marks = [mark for mark in getattr(func, "pytestmark", []) if mark.name == "kv_scenario"]
                 assert len(marks) == 1, f"{module_info.name}.{name} needs exactly one kv_scenario marker"
-                yield f"{module_info.name}.{name}", marks[0]
+                yield f"{module_info.name}.{name}", func, marks[0]
+
+
+def _scenario_marks() -> Iterator[tuple[str, pytest.Mark]]:
+    for test, _, mark in _scenario_tests():
+        yield test, mark
 
 
 def test_every_scenario_test_declares_known_requirements_of_its_scenario() -> None:
@@ -43,3 +50,13 @@ def test_every_requirement_has_a_check() -> None:
     phases = {rid for rid, r in catalogue().items() if r.scenario in ("FUZZ", "CLIENT")}
     missing = sorted(set(catalogue()) - checked - phases)
     assert missing == [], f"requirements without a check: {missing}"
+
+
+_WAITING_CALLS = ("wait_until_done(", "wait_for_completed(", "time.sleep(")
+
+
+def test_tests_that_wait_on_the_vault_say_so() -> None:
+    """``waits=True`` (run first under xdist) is set on exactly the tests that poll or sleep."""
+    for test, func, mark in _scenario_tests():
+        waits = any(call in inspect.getsource(func) for call in _WAITING_CALLS)
+        assert mark.kwargs.get("waits", False) is waits, f"{test}: waits={waits} expected"
