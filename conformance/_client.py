@@ -19,7 +19,7 @@ import tenacity
 from ._auth import TokenProvider
 from ._config import TargetConfig
 from ._exchange import Exchange
-from .errors import TargetThrottled, TargetTimeout, TargetUnreachable
+from .errors import TargetError, TargetThrottled, TargetTimeout, TargetUnreachable
 
 __all__ = ["NO_RETRY", "RetryPolicy", "VaultClient"]
 
@@ -73,6 +73,12 @@ def _seconds(retry_after: str | None) -> float | None:
     return (when - datetime.datetime.now(datetime.UTC)).total_seconds()
 
 
+def _origin(url: str) -> tuple[str, str, int | None]:
+    """Scheme, host and port of ``url``, normalised (lower-case host, no default port)."""
+    parsed = httpx.URL(url)
+    return parsed.scheme, parsed.host, parsed.port
+
+
 @functools.cache
 def _default_tls() -> ssl.SSLContext:
     """The default TLS context (the certifi bundle), built once: a scenario run makes a client per test."""
@@ -118,8 +124,11 @@ class VaultClient:
         self.secrets = secrets
         self.retry = retry or RetryPolicy()
         self.exchanges: list[Exchange] = []
-        # One default context for every client: loading the CA bundle takes ~50 ms (bench/scenarios.py).
-        tls = _tls(verify)
+        self._origin = _origin(self.base_url)
+        # One default context for every client: loading the CA bundle takes ~50 ms (bench/scenarios.py). An http
+        # target needs none: every request stays on the target's origin (``request``), and redirects are not
+        # followed, so no TLS connection is ever made.
+        tls = _tls(verify) if self._origin[0] == "https" else False
         self._http = httpx.Client(
             verify=tls,
             timeout=timeout,
@@ -177,11 +186,15 @@ class VaultClient:
         Transient trouble is retried by :attr:`retry`; only the final attempt is recorded (``Exchange.retries``
         counts the others). A 429/503 that persists raises ``TargetThrottled``.
         """
-        url = (
-            path
-            if path.startswith(("http://", "https://"))
-            else self.url(path, api_version=api_version, **(params or {}))
-        )
+        if path.startswith(("http://", "https://")):
+            if _origin(path) != self._origin:
+                raise TargetError(
+                    f"{method} {path}: not sent, the URL is outside the target {self.base_url} "
+                    "(the token goes to the target only)"
+                )
+            url = path
+        else:
+            url = self.url(path, api_version=api_version, **(params or {}))
         send_headers = {"x-ms-client-request-id": str(uuid.uuid4()), "Accept": "application/json"}
         if authenticate:
             authorization = self.auth.authorization()

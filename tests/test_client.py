@@ -5,7 +5,7 @@ import pytest
 
 from conformance._auth import NoAuth, StaticTokenAuth
 from conformance._client import NO_RETRY, RetryPolicy, VaultClient
-from conformance.errors import TargetThrottled, TargetTimeout, TargetUnreachable
+from conformance.errors import TargetError, TargetThrottled, TargetTimeout, TargetUnreachable
 
 SLEPT: list[float] = []
 FAST = RetryPolicy(sleep=SLEPT.append)  # records the waits instead of sleeping them
@@ -198,3 +198,37 @@ def test_for_target_takes_the_configuration_and_redacts_the_credentials() -> Non
         assert client.secrets == ("tok-1", "azure-token-xyz")
     with pytest.raises(ValueError, match="needs a target"):
         VaultClient.for_target(TargetConfig(), _Auth())
+
+
+def test_absolute_urls_are_followed_on_the_target_origin_only() -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json={"value": []})
+
+    with _client(httpx.MockTransport(handler)) as client:
+        # A real nextLink names the default port and may differ in case: still the target.
+        client.request("GET", "https://VAULT.example:443/certificates?api-version=7.6&$skiptoken=abc")
+        for elsewhere in (
+            "https://evil.example/certificates?api-version=7.6",
+            "http://vault.example/certificates?api-version=7.6",
+            "https://vault.example:8443/certificates?api-version=7.6",
+        ):
+            with pytest.raises(TargetError, match="outside the target https://vault.example"):
+                client.request("GET", elsewhere)
+    assert [str(request.url.host) for request in seen] == ["vault.example"]
+    assert len(client.exchanges) == 1
+
+
+def test_an_http_target_loads_no_ca_bundle(monkeypatch: pytest.MonkeyPatch) -> None:
+    from conformance import _client as module
+
+    def no_bundle() -> None:
+        raise AssertionError("the CA bundle was loaded for an http target")
+
+    monkeypatch.setattr(module, "_default_tls", no_bundle)
+    with VaultClient("http://127.0.0.1:9", api_version="7.6", auth=NoAuth()) as client:
+        assert client.url("/certificates").startswith("http://127.0.0.1:9/")
+    with pytest.raises(AssertionError, match="CA bundle was loaded"):
+        VaultClient("https://vault.example", api_version="7.6", auth=NoAuth())

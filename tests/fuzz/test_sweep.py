@@ -40,3 +40,13 @@ def test_what_cannot_be_purged_is_a_leftover() -> None:
 def test_an_unreachable_target_is_a_leftover_not_a_crash() -> None:
     result = sweep(TargetConfig(target="http://127.0.0.1:9", prefix=PREFIX, request_timeout=2), StaticTokenAuth("t"))
     assert len(result.leftovers) == 1 and result.leftovers[0].startswith("could not list the target's objects")
+
+
+def test_a_next_link_to_another_origin_is_not_followed() -> None:
+    vault = FuzzVault("foreign-next-link")
+    vault.certificates[f"{PREFIX}a"] = _certificate()
+    with serve(vault.app) as url:
+        result = sweep(TargetConfig(target=url, prefix=PREFIX), StaticTokenAuth("t"))
+    assert result.removed == [] and len(result.leftovers) == 1
+    assert "http://elsewhere.test/certificates?page=2: not sent, the URL is outside the target" in result.leftovers[0]
+    assert f"{PREFIX}a" in vault.certificates
