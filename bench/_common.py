@@ -50,6 +50,24 @@ def verdict(ok: bool) -> str:
     return "goal met" if ok else "goal NOT met"
 
 
+def compile_package() -> str:
+    """Compile kvconform's modules to bytecode, as ``pip install`` does, and say so.
+
+    An editable install compiles them on first import, and not at all where ``PYTHONDONTWRITEBYTECODE`` is set (as
+    on these machines): every pytest-xdist worker would then compile the package from source, which an installed
+    kvconform never does. Python reads existing bytecode even with that variable set.
+    """
+    import compileall
+
+    import conformance
+
+    package = Path(conformance.__file__).parent
+    compileall.compile_dir(str(package), quiet=1)
+    flag = os.environ.get("PYTHONDONTWRITEBYTECODE", "")
+    return f"bytecode: compiled for {package} (PYTHONDONTWRITEBYTECODE={flag!r})"
+
+
 def header(title: str) -> None:
     print(f"== {title}")
     print(f"machine: {machine()}")
+    print(compile_package())

@@ -14,8 +14,7 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-import yaml
-
+from . import _yaml
 from .errors import ConfigError, UsageError
 
 __all__ = ["CLIENTS", "DEFAULT_API_VERSION", "SCENARIOS", "TargetConfig", "load_config", "new_run_prefix"]
@@ -130,8 +129,8 @@ def _read_file(path: str) -> dict[str, Any]:
     except OSError as exc:
         raise ConfigError(f"cannot read config file {path}: {exc.strerror or exc}") from None
     try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
+        data = _yaml.safe_load(text)
+    except _yaml.YAMLError as exc:
         raise ConfigError(f"config file {path} is not valid YAML: {str(exc).splitlines()[0]}") from None
     if data is None:
         return {}

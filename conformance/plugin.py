@@ -12,27 +12,29 @@ import datetime
 import os
 import time
 from collections.abc import Generator, Iterator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from . import _requirements
-from ._auth import TokenProvider, build_auth
-from ._checks import EXCHANGE_CHECKS, Verdicts
-from ._client import VaultClient
 from ._config import SCENARIOS, TargetConfig, load_config, new_run_prefix, parse_only, parse_target, positive_float
 from ._redact import redact_text
-from ._results import CheckRecord, RunResult, TestRecord, aggregate
 from ._status import Status
 from ._version import __version__
 from .errors import ConformanceFailure, KvconformError, UsageError
-from .scenarios._context import Scenario
+
+if TYPE_CHECKING:
+    from ._auth import TokenProvider
+    from ._results import RunResult, TestRecord
+    from .scenarios._context import Scenario
+
+# Every pytest session in an environment with kvconform installed loads this module (the pytest11 entry point):
+# httpx, jsonschema, PyYAML and cryptography are imported only when a target is given or a kvconform test runs.
 
 __all__ = ["RESULT_KEY", "KvSession", "kv_payloads"]
 
 RESULT_KEY = pytest.StashKey["RunResult"]()
 _SESSION_KEY = pytest.StashKey["KvSession"]()
-_SCENARIO_KEY = pytest.StashKey[Scenario]()
+_SCENARIO_KEY = pytest.StashKey["Scenario"]()
 _PROPERTY = "kvconform"
 _MARKER = "kv_scenario"
 
@@ -79,6 +81,8 @@ class ScenarioMarker:
     waits: bool = False
 
     def __post_init__(self) -> None:
+        from . import _requirements
+
         if self.scenario not in SCENARIOS:
             raise UsageError(f"kv_scenario: unknown scenario {self.scenario!r}")
         for requirement in self.requirements:
@@ -170,6 +174,8 @@ def kv_config(pytestconfig: pytest.Config) -> TargetConfig:
 @pytest.fixture(scope="session")
 def kv_auth(kv_config: TargetConfig) -> TokenProvider:
     """The credentials sent to the target."""
+    from ._auth import build_auth
+
     return build_auth(kv_config.auth, kv_config.token)
 
 
@@ -182,6 +188,10 @@ def kv(request: pytest.FixtureRequest, kv_config: TargetConfig, kv_auth: TokenPr
     if not kv_config.selects(marker.scenario):
         pytest.skip(f"{marker.scenario} left out by --only")
     assert kv_config.target is not None
+    from ._checks import Verdicts
+    from ._client import VaultClient
+    from .scenarios._context import Scenario
+
     client = VaultClient.for_target(kv_config, kv_auth)
     verdicts = Verdicts(marker.scenario, frozenset(marker.requirements), secrets=client.secrets)
     scenario = Scenario(
@@ -272,6 +282,8 @@ class KvSession:
         self.cleanup_problems: list[str] = []
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        from ._results import CheckRecord, TestRecord
+
         for payload in kv_payloads(report):
             test = self.tests.setdefault(
                 report.nodeid,
@@ -303,6 +315,8 @@ class KvSession:
             write_reports(result, report_dir)
 
     def result(self, interrupted: bool = False) -> RunResult:
+        from ._results import RunResult, aggregate
+
         try:
             config = target_config(self.config)
         except KvconformError:
@@ -324,6 +338,8 @@ class KvSession:
 
 def declared_requirements(items: Sequence[pytest.Item]) -> set[str]:
     """Every requirement id the given scenario tests declare, plus those the exchange checks judge."""
+    from ._checks import EXCHANGE_CHECKS
+
     declared = {check.requirement for check in EXCHANGE_CHECKS.values()}
     for item in items:
         marker = _marker(item)

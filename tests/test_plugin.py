@@ -13,6 +13,26 @@ def test_plugin_is_inert_without_a_target(pytester: pytest.Pytester) -> None:
     assert [line for line in result.outlines if "kvconform" in line and not line.startswith("plugins:")] == []
 
 
+def test_an_unrelated_pytest_session_loads_nothing_heavy(pytester: pytest.Pytester) -> None:
+    """The entry point is loaded by every pytest session beside kvconform: without a target it imports no HTTP,
+    schema, YAML or X.509 library, nor the results model (it cost 0.5 s per session before)."""
+    pytester.makeconftest(
+        """
+        import sys
+
+        def pytest_sessionfinish(session):
+            heavy = ("httpx", "jsonschema", "yaml", "cryptography", "conformance._results", "conformance._client")
+            print("HEAVY=" + ",".join(name for name in heavy if name in sys.modules))
+        """
+    )
+    pytester.makepyfile("def test_plain():\n    assert True\n")
+    result = pytester.runpytest_subprocess(
+        "-p", "no:cacheprovider", "--disable-plugin-autoload", "-p", "kvconform", "--kv-timeout", "5", "-s"
+    )  # --kv-timeout: the plugin is loaded
+    result.assert_outcomes(passed=1)
+    result.stdout.re_match_lines([r".*HEAVY=$"])
+
+
 def test_options_are_in_one_group(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest_subprocess("--help")
     result.stdout.fnmatch_lines(["kvconform: Key Vault certificate creation conformance:", "*--kv-target=KV_TARGET*"])

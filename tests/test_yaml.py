@@ -15,9 +15,16 @@ def test_parses_like_pyyaml_safe_load() -> None:
 
 
 def test_refuses_python_objects() -> None:
-    with pytest.raises(yaml.YAMLError):
+    with pytest.raises(_yaml.YAMLError, match="python/object") as caught:
         _yaml.safe_load("!!python/object/apply:os.system ['true']\n")
+    assert isinstance(caught.value.__cause__, yaml.YAMLError)
+
+
+def test_invalid_yaml_names_the_line() -> None:
+    with pytest.raises(_yaml.YAMLError, match="line 2") as caught:
+        _yaml.safe_load("a: 1\nb: c: d\n")
+    assert caught.value.line == 2
 
 
 def test_uses_libyaml_when_pyyaml_has_it() -> None:
-    assert (_yaml._LOADER is getattr(yaml, "CSafeLoader", None)) is yaml.__with_libyaml__
+    assert (_yaml.loader() is getattr(yaml, "CSafeLoader", None)) is yaml.__with_libyaml__

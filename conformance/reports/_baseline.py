@@ -17,9 +17,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from .. import _requirements
+from .. import _requirements, _yaml
 from .._status import Status
 from ..errors import ConfigError
 
@@ -73,10 +71,9 @@ def load_baseline(path: str | os.PathLike[str]) -> Baseline:
     except OSError as exc:
         raise ConfigError(f"cannot read baseline file {location}: {exc.strerror or exc}") from None
     try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 1})" if mark is not None else ""
+        raw = _yaml.safe_load(text)
+    except _yaml.YAMLError as exc:
+        where = f" (line {exc.line})" if exc.line is not None else ""
         raise ConfigError(f"baseline file {location} is not valid YAML{where}") from None
     entries = _entries(raw, location)
     unknown = sorted(set(entries) - set(_requirements.catalogue()))
