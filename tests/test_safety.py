@@ -127,34 +127,61 @@ def test_a_full_run_leaves_other_objects_untouched_and_never_writes_the_token(pr
     _assert_no_token(result, tmp_path)
 
 
-@pytest.mark.parametrize(("signum", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 3)])
-def test_an_interrupted_run_cleans_up_and_writes_partial_reports(tmp_path: Path, signum: int, code: int) -> None:
+@pytest.mark.parametrize(
+    ("signum", "code", "workers", "group"),
+    [
+        (signal.SIGINT, 130, "1", False),
+        (signal.SIGTERM, 3, "1", False),
+        (signal.SIGINT, 130, "2", True),  # Ctrl-C in a terminal reaches the whole process group, workers too
+        (signal.SIGTERM, 3, "2", False),  # `kill` or a CI runner: the main process only
+    ],
+    ids=["sigint", "sigterm", "n2-sigint-to-the-group", "n2-sigterm"],
+)
+def test_an_interrupted_run_cleans_up_and_writes_partial_reports(
+    tmp_path: Path, signum: int, code: int, workers: str, group: bool
+) -> None:
     # Operations that stay inProgress for a while, so that the signal finds the run's objects in the vault.
     settings = VaultSettings(issuance_delay=3.0, cancel_delay=3.0, failure_delay=3.0, token=TOKEN)
     with running_vault(settings) as url:
         process = subprocess.Popen(
-            _kvconform("--target", url, "--no-fuzz", report_dir=tmp_path),
+            _kvconform("--target", url, "--no-fuzz", "-n", workers, report_dir=tmp_path),
             env=_env(),
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
+            start_new_session=True,  # its own process group, to signal it as a terminal does and to find orphans
         )
         try:
             deadline = time.monotonic() + 30
             while not _kvc(_inventory(url)):
                 assert process.poll() is None and time.monotonic() < deadline, "the run created nothing"
                 time.sleep(0.05)
-            process.send_signal(signum)
+            if group:
+                os.killpg(process.pid, signum)
+            else:
+                process.send_signal(signum)
             stdout, stderr = process.communicate(timeout=60)
         finally:
             if process.poll() is None:
-                process.kill()
+                os.killpg(process.pid, signal.SIGKILL)
         assert process.returncode == code, stdout + stderr
         assert _kvc(_inventory(url)) == set(), "the interrupted run left objects behind"
+    assert not _group_alive(process.pid), "a pytest-xdist worker outlived the run"
     assert "Traceback" not in stderr
     assert "interrupted" in stdout
     summary = _summary(tmp_path)
     assert (summary["outcome"], summary["interrupted"]) == ("error", True)
+
+
+def _group_alive(pgid: int) -> bool:
+    deadline = time.monotonic() + 5  # a worker may take a moment to exit after the run has
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(pgid, 0)
+        except ProcessLookupError:
+            return False
+        time.sleep(0.1)
+    return True
 
 
 class Misbehaving:
