@@ -36,6 +36,7 @@ def test_no_command_prints_help_and_exits_2(cli) -> None:  # type: ignore[no-unt
         (["bogus"], "kvconform: error: argument COMMAND: invalid choice: 'bogus'"),
         (["run", "--frobnicate"], "kvconform: error: unrecognized arguments: --frobnicate"),
         (["run", "--auth", "magic"], "kvconform run: error: argument --auth: invalid choice: 'magic'"),
+        (["run", "-n", "0"], "kvconform run: error: argument -n/--workers: must be at least 1, got '0'"),
         (["run", "--target", "ftp://vault"], "kvconform: UsageError: target must be an http(s) URL"),
         (["run", "--config", "/nonexistent.yaml"], "kvconform: ConfigError: cannot read config file /nonexistent.yaml"),
         (["run", "--only", "S99"], "kvconform: UsageError: unknown scenario(s) S99"),
