@@ -14,6 +14,7 @@ from . import _summary
 from ._baseline import Baseline, BaselineVerdict, judge, load_baseline
 from ._compare import Change, Comparison, compare_summaries, render_comparison
 from ._html import render_html
+from ._junit import relabel_errors
 from ._markdown import render_markdown
 from ._summary import build_summary, read_summary, write_summary
 
@@ -30,6 +31,7 @@ __all__ = [
     "judge",
     "load_baseline",
     "read_summary",
+    "relabel_errors",
     "render_comparison",
     "render_html",
     "render_markdown",

@@ -45,7 +45,7 @@ def _scenarios(directory: Path, target: str, only: str) -> subprocess.Popen[str]
     command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", str(scenarios)]
     command += ["-c", str(scenarios / "pytest.ini"), "--rootdir", str(scenarios)]
     command += ["--kv-target", target, "--kv-token", "t", "--kv-only", only, "--kv-poll-interval", "0.1"]
-    command += ["--kv-timeout", "5", "--kv-report-dir", str(directory)]
+    command += ["--kv-timeout", "5", "--kv-report-dir", str(directory), "--junitxml", str(directory / "junit.xml")]
     return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_environment())
 
 
