@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 from starlette.types import ASGIApp
 
+from conformance._x509 import ThrowawayCA as ThrowawayCA  # the suite's own throw-away CA, re-exported for these tests
 from conformance.refvault import VaultSettings
 
 API = "7.5"
@@ -138,52 +139,6 @@ class Vault:
 
 def _name(common_name: str) -> x509.Name:
     return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
-
-
-class ThrowawayCA:
-    """A self-signed CA that signs what a test needs."""
-
-    def __init__(self) -> None:
-        self.key = ec.generate_private_key(ec.SECP256R1())
-        now = datetime.datetime.now(datetime.UTC)
-        self.certificate = (
-            x509.CertificateBuilder()
-            .subject_name(_name("test CA"))
-            .issuer_name(_name("test CA"))
-            .public_key(self.key.public_key())
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(now - _DAY)
-            .not_valid_after(now + 30 * _DAY)
-            .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-            .sign(self.key, hashes.SHA256())
-        )
-
-    @property
-    def der(self) -> bytes:
-        return self.certificate.public_bytes(serialization.Encoding.DER)
-
-    def issue(self, subject: x509.Name, public_key: Any) -> x509.Certificate:
-        now = datetime.datetime.now(datetime.UTC)
-        return (
-            x509.CertificateBuilder()
-            .subject_name(subject)
-            .issuer_name(self.certificate.subject)
-            .public_key(public_key)
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(now - _DAY)
-            .not_valid_after(now + 30 * _DAY)
-            .sign(self.key, hashes.SHA256())
-        )
-
-    def sign_csr(self, csr_b64: str) -> bytes:
-        """A leaf (DER) for the CSR's subject and public key."""
-        csr = x509.load_der_x509_csr(base64.b64decode(csr_b64))
-        return self.issue(csr.subject, csr.public_key()).public_bytes(serialization.Encoding.DER)
-
-    def for_new_key(self, common_name: str = "stranger") -> bytes:
-        """A leaf (DER) for a key nobody asked for."""
-        key = ec.generate_private_key(ec.SECP256R1())
-        return self.issue(_name(common_name), key.public_key()).public_bytes(serialization.Encoding.DER)
 
 
 def self_signed(common_name: str, key: Any = None) -> tuple[Any, x509.Certificate]:

@@ -296,7 +296,7 @@ def _(vault: Vault) -> None:
 @check("merge-without-key-check")
 def _(vault: Vault) -> None:
     vault.create("f", issuer="Unknown")
-    assert vault.merge("f", [ThrowawayCA().for_new_key()]).status_code == 201
+    assert vault.merge("f", [ThrowawayCA().issue_for_new_key("stranger")]).status_code == 201
 
 
 # -- AUTH and API -------------------------------------------------------------------------------------------------

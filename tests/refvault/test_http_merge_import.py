@@ -53,7 +53,7 @@ def test_merge_completes_a_manual_creation(vault: Vault) -> None:
 def test_merge_of_a_certificate_for_another_key_is_400(vault: Vault) -> None:
     vault.create("wrong", issuer="Unknown")
     ca = ThrowawayCA()
-    refused = vault.merge("wrong", [ca.for_new_key("wrong"), ca.der])
+    refused = vault.merge("wrong", [ca.issue_for_new_key("wrong"), ca.der])
     assert refused.status_code == 400
     assert refused.json() == {"error": {"code": "BadParameter", "message": WRONG_KEY}}
     assert vault.pending("wrong").json()["status"] == "inProgress"

@@ -95,7 +95,7 @@ def test_merge_a_certificate_signed_over_the_csr(client: CertificateClient) -> N
     with pytest.raises(HttpResponseError) as wrong:
         other = _name("wrong")
         client.begin_create_certificate(other, policy, **POLL).result()
-        client.merge_certificate(other, [ca.for_new_key()])
+        client.merge_certificate(other, [ca.issue_for_new_key("stranger")])
     assert wrong.value.status_code == 400
 
 
