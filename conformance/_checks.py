@@ -1,66 +1,74 @@
-"""Checks: how a scenario judges a requirement, and the checks every exchange gets.
+"""Verdicts: how what a scenario test exchanged becomes records, requirement by requirement.
 
-A scenario calls :meth:`Verdicts.check` with a requirement id. A MUST departure records ``fail`` and raises
-:class:`~conformance.errors.ConformanceFailure` (the scenario cannot go on from an undocumented state); a SHOULD
-departure records ``warn`` and the scenario goes on. Exchange checks (registered with :func:`exchange_check`)
-run on every response a scenario receives and only record.
+Judging is collected, never stopping: :meth:`Verdicts.add` records each :class:`~conformance.judgements.Verdict`
+(a pass, a departure at the requirement's level, or "not judged" with its reason) and the test goes on. Only a step
+that needs a failed one stops the test (a precondition), and the requirements it leaves unjudged say so. When the
+test ends, :meth:`Verdicts.failure` gathers every MUST departure into one
+:class:`~conformance.errors.ConformanceFailure` (pytest: failed).
 """
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlsplit
 
-from . import _contract, _requirements
+from . import _requirements
 from ._exchange import Exchange
 from ._results import CheckRecord
 from ._status import Level, Status
 from .errors import ConformanceFailure, SuiteError
+from .judgements import EXCHANGE_JUDGEMENTS, Context, Verdict, judge_exchange
 
-__all__ = ["EXCHANGE_CHECKS", "ExchangeCheck", "Verdicts", "exchange_check"]
+__all__ = ["DOCS", "EXCHANGE_JUDGEMENTS", "Verdicts"]
 
 DOCS = "https://github.com/kvconform/kvconform/blob/main/README.md#requirements"
 
 
-@dataclasses.dataclass(frozen=True)
-class ExchangeCheck:
-    """A check run on every response: returns a problem description, or None when the response is fine."""
-
-    name: str
-    requirement: str
-    func: Callable[[Exchange], str | None]
-
-
-EXCHANGE_CHECKS: dict[str, ExchangeCheck] = {}
-
-
-def exchange_check(
-    name: str, requirement: str
-) -> Callable[[Callable[[Exchange], str | None]], Callable[[Exchange], str | None]]:
-    """Register ``func`` as an exchange check under ``name``, judging ``requirement``."""
-
-    def register(func: Callable[[Exchange], str | None]) -> Callable[[Exchange], str | None]:
-        if name in EXCHANGE_CHECKS:
-            raise SuiteError(f"an exchange check named {name!r} is already registered")
-        _requirements.get(requirement)
-        EXCHANGE_CHECKS[name] = ExchangeCheck(name, requirement, func)
-        return func
-
-    return register
-
-
 class Verdicts:
-    """Collects what one scenario test found, requirement by requirement."""
+    """Collects what one scenario test (or one judged history) found, requirement by requirement.
 
-    def __init__(self, scenario: str, declared: frozenset[str], *, secrets: tuple[str, ...] = ()) -> None:
+    ``declared``: the requirements a scenario test may judge (its marker); None accepts any (the traffic judge).
+    """
+
+    def __init__(
+        self,
+        scenario: str,
+        declared: frozenset[str] | None,
+        *,
+        secrets: tuple[str, ...] = (),
+        context: Context | None = None,
+    ) -> None:
         self.scenario = scenario
         self.declared = declared
         self.secrets = secrets
+        self.context = context or Context()
         self._records: dict[str, CheckRecord] = {}
+        self._failures: list[ConformanceFailure] = []
 
-    # -- scenario checks -------------------------------------------------------------------------------
+    # -- recording -----------------------------------------------------------------------------------------
+    def add(self, verdict: Verdict, *, declared_only: bool = True, count: int = 1) -> bool:
+        """Record ``verdict`` (``count`` times, for a pass); True when it is a pass (or not judged). Departures
+        are recorded, never raised."""
+        spec = self._spec(verdict.requirement) if declared_only else _requirements.get(verdict.requirement)
+        if verdict.unjudged is not None:
+            self._record(verdict.requirement, Status.SKIP, verdict.message, None)
+            return True
+        if verdict.ok:
+            self._record(verdict.requirement, Status.PASS, "", None, count)
+            return True
+        evidence = verdict.exchange.to_evidence(self.secrets) if verdict.exchange is not None else None
+        self._record(verdict.requirement, spec.level.departure, verdict.message, evidence)
+        if spec.level is Level.MUST:
+            self._failures.append(
+                ConformanceFailure(
+                    f"{verdict.message} (see {DOCS})",
+                    requirement=verdict.requirement,
+                    scenario=spec.scenario,
+                    level=spec.level,
+                    evidence=evidence,
+                )
+            )
+        return False
+
     def check(
         self,
         requirement: str,
@@ -71,125 +79,62 @@ class Verdicts:
         received: object = None,
         exchange: Exchange | None = None,
     ) -> bool:
-        """Judge ``requirement``: record a pass, or a departure at the requirement's level."""
-        __tracebackhide__ = True
-        spec = self._spec(requirement)
-        if ok:
-            self._record(requirement, Status.PASS, "", None)
-            return True
-        message = what
-        if received is not None or expected is not None:
-            message += f". Received: {received}. Documented: {expected}."
-        evidence = exchange.to_evidence(self.secrets) if exchange is not None else None
-        self._record(requirement, spec.level.departure, message, evidence)
-        if spec.level is Level.MUST:
-            raise ConformanceFailure(
-                f"{message} (see {DOCS})",
-                requirement=requirement,
-                scenario=spec.scenario,
-                level=spec.level,
-                evidence=evidence,
-            )
-        return False
+        """A verdict only the driver can give (a wait that ran out, say); the traffic holds no exchange for it."""
+        return self.add(Verdict(requirement, ok, what, expected=expected, received=received, exchange=exchange))
 
-    def skip(self, requirement: str, reason: str) -> None:
-        """Record that ``requirement`` could not be judged against this target, and why."""
+    def unjudged(self, requirement: str, reason: str) -> None:
+        """Record that ``requirement`` could not be judged, and why (a pass or departure recorded later wins)."""
         self._spec(requirement)
-        self._record(requirement, Status.SKIP, reason, None)
+        self._record(requirement, Status.SKIP, f"not judged: {reason}", None)
 
-    # -- exchange checks -------------------------------------------------------------------------------
     def observe(self, exchange: Exchange) -> None:
-        """Run every registered exchange check on ``exchange``; departures are recorded, never raised."""
+        """Every exchange-level judgement on ``exchange`` (whatever the test declares)."""
         if exchange.status is None:
             return
-        for check in EXCHANGE_CHECKS.values():
-            problem = check.func(exchange)
-            if problem is None:
-                self._record(check.requirement, Status.PASS, "", None)
-            else:
-                level = _requirements.get(check.requirement).level
-                self._record(
-                    check.requirement,
-                    level.departure,
-                    f"{exchange.describe()}: {problem}",
-                    exchange.to_evidence(self.secrets),
-                )
+        for verdict in judge_exchange(exchange, self.context):
+            self.add(verdict, declared_only=False)
 
-    # -- results ---------------------------------------------------------------------------------------
+    # -- results -------------------------------------------------------------------------------------------
     def records(self) -> list[CheckRecord]:
         return list(self._records.values())
 
+    def judged(self, requirement: str) -> bool:
+        """Whether ``requirement`` has a pass or a departure (not only "not judged")."""
+        record = self._records.get(requirement)
+        return record is not None and record.status is not Status.SKIP
+
+    def failure(self) -> ConformanceFailure | None:
+        """Every MUST departure so far, as one failure (its first one's requirement and evidence), or None."""
+        if not self._failures:
+            return None
+        if len(self._failures) == 1:
+            return self._failures[0]
+        first = self._failures[0]
+        lines = "\n".join(str(failure) for failure in self._failures)
+        combined = ConformanceFailure(
+            f"{len(self._failures)} MUST departures:\n{lines}",
+            requirement=first.requirement,
+            scenario=first.scenario,
+            level=first.level,
+            evidence=first.evidence,
+        )
+        combined.failures = list(self._failures)
+        return combined
+
     def _spec(self, requirement: str) -> _requirements.Requirement:
         spec = _requirements.get(requirement)
-        if requirement not in self.declared:
-            raise SuiteError(f"{requirement} is checked by a test that does not declare it in its kv_scenario marker")
+        if self.declared is not None and requirement not in self.declared:
+            raise SuiteError(f"{requirement} is judged by a test that does not declare it in its kv_scenario marker")
         return spec
 
-    def _record(self, requirement: str, status: Status, message: str, evidence: dict[str, Any] | None) -> None:
+    def _record(
+        self, requirement: str, status: Status, message: str, evidence: dict[str, Any] | None, count: int = 1
+    ) -> None:
         current = self._records.get(requirement)
+        counted = 0 if status is Status.SKIP else count
         if current is None:
-            self._records[requirement] = CheckRecord(requirement, status, message, evidence)
+            self._records[requirement] = CheckRecord(requirement, status, message, evidence, counted)
             return
-        current.count += 1
+        current.count += counted
         if status > current.status:
             current.status, current.message, current.evidence = status, message, evidence
-
-
-# -- the built-in exchange checks ----------------------------------------------------------------------------
-
-
-@exchange_check("error_envelope", "API-ERROR-ENVELOPE")
-def error_envelope(exchange: Exchange) -> str | None:
-    """Every 4xx/5xx carries ``{"error": {"code": str, "message": str}}``."""
-    if exchange.status is None or exchange.status < 400:
-        return None
-    body = exchange.response_body
-    error = body.get("error") if isinstance(body, dict) else None
-    if not isinstance(error, dict):
-        return 'Received: a body without an "error" object. Documented: {"error": {"code", "message"}}.'
-    missing = [key for key in ("code", "message") if not isinstance(error.get(key), str)]
-    if missing:
-        return (
-            f'Received: error without string {" and ".join(missing)}. Documented: {{"error": {{"code", "message"}}}}.'
-        )
-    return None
-
-
-@exchange_check("json_content_type", "API-CONTENT-TYPE")
-def json_content_type(exchange: Exchange) -> str | None:
-    """A JSON body is labelled ``application/json``."""
-    if exchange.response_body is None:
-        return None
-    content_type = (exchange.header("content-type") or "").split(";")[0].strip().lower()
-    if content_type != "application/json":
-        return f"Received: Content-Type {content_type or 'none'}. Documented: application/json."
-    return None
-
-
-@exchange_check("client_request_id", "API-CLIENT-REQUEST-ID")
-def client_request_id(exchange: Exchange) -> str | None:
-    """``x-ms-client-request-id`` comes back as sent."""
-    sent = next((v for k, v in exchange.request_headers.items() if k.lower() == "x-ms-client-request-id"), None)
-    if sent is None:
-        return None
-    echoed = exchange.header("x-ms-client-request-id")
-    if echoed != sent:
-        return f"Received: x-ms-client-request-id {echoed!r}. Documented: the value sent, {sent!r}."
-    return None
-
-
-@exchange_check("contract", "API-SCHEMA")
-def contract(exchange: Exchange) -> str | None:
-    """The response conforms to ``openapi/keyvault-certificates.yaml``."""
-    assert exchange.status is not None
-    path = urlsplit(exchange.url).path
-    operation = _contract.operation_for(exchange.method, path)
-    if operation is None:
-        return None
-    if exchange.status == 401:
-        return None  # the challenge is judged by AUTH-401-CHALLENGE; its body varies by service version
-    body = exchange.response_body if exchange.response_body is not None else (exchange.response_text or None)
-    problems = _contract.validate_response(
-        exchange.method, operation[1], exchange.status, exchange.response_headers, body
-    )
-    return "; ".join(problems) if problems else None

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from ._cmd_cleanup import add_arguments as add_cleanup_arguments
+from ._cmd_judge import add_arguments as add_judge_arguments
 from ._config import add_target_arguments
 from ._status import EXIT_CODES_HELP, EXIT_INTERRUPTED, EXIT_USAGE
 from ._version import __version__
@@ -123,6 +124,16 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_cleanup_arguments(cleanup)
+    judge = commands.add_parser(
+        "judge",
+        help="judge recorded traffic (HAR files, Azure SDK recordings) without touching a vault",
+        description="Judge the Key Vault certificates exchanges in HAR 1.2 files or Azure SDK test recordings "
+        "with the same requirements, levels and evidence as run, and write the same reports. A requirement no "
+        "exchange exercises is 'not exercised', never a pass; other traffic (token requests) is ignored.",
+        epilog=EXIT_CODES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_judge_arguments(judge)
     compare = commands.add_parser(
         "compare",
         help="compare two runs' summaries: regressed, fixed, new, removed",
@@ -160,6 +171,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from ._cmd_cleanup import cleanup_command
 
             return cleanup_command(args)
+        if args.command == "judge":
+            from ._cmd_judge import judge_command
+
+            return judge_command(args)
         if args.command == "serve":
             return _serve(args.serve_args, debug=args.debug)
         if args.command == "selftest":

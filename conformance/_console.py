@@ -35,6 +35,7 @@ _TITLES = {
 _MARK = {
     Status.PASS: "pass ",
     Status.WARN: "WARN ",
+    Status.INCOMPLETE: "INCOMPLETE",
     Status.FAIL: "FAIL ",
     Status.ERROR: "ERROR",
     Status.SKIP: "skip ",
@@ -47,10 +48,19 @@ def scenario_title(scenario: str) -> str:
 
 
 def print_result(
-    result: RunResult, report_dir: str, stream: TextIO | None = None, *, clients: ClientsResult | None = None
+    result: RunResult,
+    report_dir: str,
+    stream: TextIO | None = None,
+    *,
+    clients: ClientsResult | None = None,
+    judged: bool = False,
 ) -> None:
+    """``judged``: a run of ``kvconform judge``, whose scenarios without an exercised requirement are left out."""
     out = stream or sys.stdout
     for scenario in result.scenarios.values():
+        own = [r for r in result.requirements.values() if r.scenario == scenario.id]
+        if judged and not any(r.in_scope for r in own):
+            continue
         print(
             f"  {scenario.id:<6} {_MARK[scenario.status]} {scenario.duration:6.1f}s  {scenario_title(scenario.id)}",
             file=out,
@@ -73,6 +83,11 @@ def print_result(
     for requirement in notable:
         level = requirement.level or _requirements.get(requirement.id).level.value  # effective: --strict-clients
         print(f"  {_MARK[requirement.status]} {requirement.id} ({level}): {requirement.message}", file=out)
+    unjudged = result.unjudged()
+    if unjudged:
+        print(f"not judged ({len(unjudged)} MUST requirement(s) in scope, so the run cannot pass):", file=out)
+        for key, why in unjudged.items():
+            print(f"  {key}: {why}", file=out)
     for error in result.errors:
         print(f"  ERROR {error}", file=out)
     if result.leftovers:

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from . import _requirements
-from ._status import Status, worst
+from ._status import Level, Status, outcome_of, worst
 
 __all__ = [
     "CheckRecord",
@@ -77,6 +77,12 @@ class RequirementResult:
     message: str = ""
     evidence: dict[str, Any] | None = None
     checks: int = 0
+    in_scope: bool = True  # False: left out of the run, or (judge) exercised by no exchange
+
+    @property
+    def unjudged_must(self) -> bool:
+        """A MUST requirement in scope that was not judged: the run cannot read pass."""
+        return self.in_scope and self.level == Level.MUST.value and self.status is Status.SKIP
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -86,6 +92,7 @@ class RequirementResult:
             "message": self.message,
             "evidence": self.evidence,
             "checks": self.checks,
+            "in_scope": self.in_scope,
         }
 
 
@@ -180,14 +187,25 @@ class RunResult:
     leftovers: list[str] = dataclasses.field(default_factory=list)
     interrupted: bool = False
     fuzz: FuzzResult | None = None
+    sources: list[dict[str, Any]] | None = None  # kvconform judge: the files read, with their counts
 
     @property
     def outcome(self) -> Status:
-        """pass, warn, fail or error: the worst judged status (skip and disabled count as pass)."""
+        """fail when any MUST failure was established (even if others errored), else error when something could
+        not be judged for an error, else incomplete when a MUST requirement in scope was not judged, else warn or
+        pass (see ``outcome_of``)."""
         statuses = [r.status for r in self.requirements.values()] + [s.status for s in self.scenarios.values()]
-        if self.errors or self.interrupted:
-            statuses.append(Status.ERROR)
-        return max(worst(statuses, default=Status.PASS), Status.PASS)
+        if self.sources is not None and not any(r.in_scope for r in self.requirements.values()):
+            return Status.INCOMPLETE  # traffic that exercised no requirement certifies nothing
+        return outcome_of(
+            statuses,
+            unjudged_must=bool(self.unjudged()),
+            errored=bool(self.errors) or self.interrupted,
+        )
+
+    def unjudged(self) -> dict[str, str]:
+        """The MUST requirements in scope that were not judged, with what blocked each."""
+        return {key: r.message for key, r in self.requirements.items() if r.unjudged_must}
 
     def to_summary(self) -> dict[str, Any]:
         return {
@@ -203,9 +221,11 @@ class RunResult:
             "errors": self.errors,
             "leftovers": self.leftovers,
             "counts": self.counts(),
+            "unjudged": self.unjudged(),
             "scenarios": {key: value.to_dict() for key, value in self.scenarios.items()},
             "requirements": {key: value.to_dict() for key, value in self.requirements.items()},
             "fuzz": None if self.fuzz is None else self.fuzz.to_dict(),
+            **({} if self.sources is None else {"mode": "judge", "sources": self.sources}),
         }
 
     def add_fuzz(self, fuzz: FuzzResult | None, *, off: str = "fuzzing off") -> None:
@@ -220,12 +240,13 @@ class RunResult:
         if fuzz is None:
             for result in own:
                 result.status, result.message, result.evidence, result.checks = Status.DISABLED, off, None, 0
+                result.in_scope = False
             if "FUZZ" in self.scenarios:
                 self.scenarios["FUZZ"] = ScenarioResult(id="FUZZ", status=Status.DISABLED)
             return
         for result in own:
             findings = [finding for finding in fuzz.findings if finding.requirement == result.id]
-            result.checks = fuzz.requests
+            result.checks, result.in_scope = fuzz.requests, True
             if findings:
                 first = max(findings, key=lambda finding: finding.status)
                 count = sum(finding.count for finding in findings)
@@ -252,9 +273,14 @@ class RunResult:
 
 
 def aggregate(
-    tests: Iterable[TestRecord], *, only: frozenset[str] = frozenset()
+    tests: Iterable[TestRecord], *, only: frozenset[str] = frozenset(), exercised_only: bool = False
 ) -> tuple[dict[str, ScenarioResult], dict[str, RequirementResult]]:
-    """Fold test records into requirement and scenario results, over the whole catalogue."""
+    """Fold test records into requirement and scenario results, over the whole catalogue.
+
+    ``exercised_only`` (recorded traffic): a requirement that no exchange judged is out of scope: "not exercised"
+    when no exchange was about it, or "not judged: …" with the reason (a sanitised value, a merge that came too
+    late) when one was but could not be judged.
+    """
     tests = list(tests)
     requirements: dict[str, RequirementResult] = {}
     for requirement in _requirements.catalogue().values():
@@ -264,7 +290,7 @@ def aggregate(
         records = [rec for test in tests for rec in test.records if rec.requirement == requirement.id]
         declaring = [test for test in tests if requirement.id in test.requirements]
         if only and requirement.scenario not in only and not records:
-            result.status, result.message = Status.DISABLED, "left out by --only"
+            result.status, result.message, result.in_scope = Status.DISABLED, "left out by --only", False
         elif records:
             gravest = max(records, key=lambda rec: rec.status)
             result.status = gravest.status
@@ -274,12 +300,14 @@ def aggregate(
         elif any(test.outcome is Status.ERROR for test in declaring):
             failed = next(test for test in declaring if test.outcome is Status.ERROR)
             result.status, result.message = Status.ERROR, f"not judged: {failed.message}"
-        elif any(test.outcome is Status.FAIL for test in declaring):
-            result.message = "not judged: an earlier requirement of the same scenario failed"
         elif declaring and all(test.outcome is Status.SKIP for test in declaring):
-            result.message = declaring[0].message or "skipped"
+            result.message = f"not judged: {declaring[0].message or 'skipped'}"
         else:
             result.message = "not exercised"
+            result.in_scope = bool(declaring) or requirement.scenario not in ("FUZZ", "CLIENT")
+        if exercised_only and result.status in (Status.SKIP, Status.DISABLED):
+            result.in_scope = False
+            result.message = result.message if records else "not exercised by the traffic"
         requirements[requirement.id] = result
     scenarios: dict[str, ScenarioResult] = {}
     for group in _requirements.GROUPS:
@@ -287,8 +315,15 @@ def aggregate(
         group_tests = [test for test in tests if test.scenario == group]
         if only and group not in only and not any(r.checks for r in own):
             status = Status.DISABLED
+        elif not own and not group_tests:
+            status = Status.SKIP
         else:
-            status = worst([r.status for r in own] + [t.outcome for t in group_tests], default=Status.SKIP)
+            status = outcome_of(
+                [r.status for r in own] + [t.outcome for t in group_tests],
+                unjudged_must=any(r.unjudged_must for r in own),
+            )
+            if status is Status.PASS and not any(r.status is Status.PASS for r in own):
+                status = worst([r.status for r in own], default=Status.SKIP)
         scenarios[group] = ScenarioResult(
             id=group,
             status=status,

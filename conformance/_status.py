@@ -5,21 +5,24 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable
 
-__all__ = ["EXIT_CODES_HELP", "Level", "Status", "exit_code", "worst"]
+__all__ = ["EXIT_CODES_HELP", "Level", "Status", "exit_code", "outcome_of", "worst"]
 
 
 class Status(enum.Enum):
     """The outcome of one requirement, scenario or run.
 
     Ordered by gravity so that an aggregate is the worst of its parts
-    (``disabled < skip < pass < warn < fail < error``). ``disabled`` means the user left it out
-    (``--only``); ``skip`` means it could not be judged against this target.
+    (``disabled < skip < pass < warn < incomplete < fail < error``). ``disabled`` means the user left it out
+    (``--only``); ``skip`` means it could not be judged against this target. ``incomplete`` is only ever an
+    outcome: no failure was established, but a MUST requirement in scope was not judged. A run's outcome is not
+    the worst of its parts: see :func:`outcome_of`.
     """
 
     DISABLED = "disabled"
     SKIP = "skip"
     PASS = "pass"
     WARN = "warn"
+    INCOMPLETE = "incomplete"
     FAIL = "fail"
     ERROR = "error"
 
@@ -56,6 +59,22 @@ def worst(statuses: Iterable[Status], default: Status = Status.SKIP) -> Status:
     return max(statuses, default=default)
 
 
+def outcome_of(statuses: Iterable[Status], *, unjudged_must: bool, errored: bool = False) -> Status:
+    """What a run (or a scenario) established: an established failure wins over errors (which are still
+    reported); ``error`` is for one that established no failure; with a MUST requirement in scope left unjudged
+    it is ``incomplete``, never ``pass``; otherwise warn or pass."""
+    statuses = list(statuses)
+    if Status.FAIL in statuses:
+        return Status.FAIL
+    if errored or Status.ERROR in statuses:
+        return Status.ERROR
+    if unjudged_must or Status.INCOMPLETE in statuses:
+        return Status.INCOMPLETE
+    if Status.WARN in statuses:
+        return Status.WARN
+    return Status.PASS
+
+
 class Level(enum.Enum):
     """How binding a requirement is: a MUST departure fails, a SHOULD departure warns."""
 
@@ -72,21 +91,26 @@ EXIT_OK = 0
 EXIT_FAIL = 1
 EXIT_USAGE = 2
 EXIT_ERROR = 3
+EXIT_INCOMPLETE = 4
 EXIT_INTERRUPTED = 130
 
 EXIT_CODES_HELP = """exit codes:
-  0    pass or warn: the target conforms (SHOULD departures are warnings)
-  1    fail: the target departs from a MUST requirement (non-conformance)
+  0    pass or warn: every MUST requirement in scope was judged and met (SHOULD departures warn)
+  1    fail: the target departs from a MUST requirement (non-conformance), even if other checks errored
   2    usage or configuration error (bad flag, unreadable config file)
-  3    error: the target could not be judged (unreachable, timeout, auth refused, still throttled,
-       a kvconform bug), or the run was stopped by SIGTERM (after cleaning up)
+  3    error: no failure established, and something could not be judged (unreachable, timeout, auth
+       refused, still throttled, a kvconform bug), or the run was stopped by SIGTERM (after cleaning up)
+  4    incomplete: no failure and no error, but a MUST requirement in scope was not judged (a step it
+       needs did not work); the report names each one and what blocked it
   130  interrupted (Ctrl-C; the run still removes what it created)"""
 
 
 def exit_code(outcome: Status) -> int:
-    """The process exit code for a run whose aggregate status is ``outcome``."""
+    """The process exit code for a run whose outcome (or gate) is ``outcome``."""
     if outcome is Status.FAIL:
         return EXIT_FAIL
     if outcome is Status.ERROR:
         return EXIT_ERROR
+    if outcome is Status.INCOMPLETE:
+        return EXIT_INCOMPLETE
     return EXIT_OK

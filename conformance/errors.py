@@ -62,8 +62,11 @@ class ConformanceFailure(AssertionError):
         self.scenario = scenario
         self.level = level
         self.evidence = evidence
+        self.failures: list[ConformanceFailure] = []  # every departure, when this one gathers several
 
     def __str__(self) -> str:
+        if self.failures:
+            return self.message
         return f"[{self.scenario} {self.requirement} {self.level.value}] {self.message}"
 
 

@@ -35,6 +35,7 @@ __all__ = ["RESULT_KEY", "KvSession", "kv_payloads"]
 RESULT_KEY = pytest.StashKey["RunResult"]()
 _SESSION_KEY = pytest.StashKey["KvSession"]()
 _SCENARIO_KEY = pytest.StashKey["Scenario"]()
+_STOPPED_KEY = pytest.StashKey[str]()
 _PROPERTY = "kvconform"
 _MARKER = "kv_scenario"
 
@@ -86,9 +87,10 @@ class ScenarioMarker:
         if self.scenario not in SCENARIOS:
             raise UsageError(f"kv_scenario: unknown scenario {self.scenario!r}")
         for requirement in self.requirements:
-            spec = _requirements.get(requirement)
-            if spec.scenario != self.scenario:
-                raise UsageError(f"kv_scenario: {requirement} belongs to {spec.scenario}, not {self.scenario}")
+            try:  # an unknown id fails loudly; a test may judge another scenario's step
+                _requirements.get(requirement)
+            except KvconformError as exc:
+                raise UsageError(f"kv_scenario: {exc}") from None
 
 
 def _marker(item: pytest.Item) -> ScenarioMarker | None:
@@ -208,6 +210,47 @@ def kv(request: pytest.FixtureRequest, kv_config: TargetConfig, kv_auth: TokenPr
 
 
 @pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Generator[None]:
+    """A kv test's MUST departures were collected as it went on: when it ends, they fail it together (also when
+    it then stopped at a precondition)."""
+    scenario = item.stash.get(_SCENARIO_KEY, None)
+    try:
+        yield
+    except pytest.skip.Exception as stopped:
+        failure = scenario.verdicts.failure() if scenario is not None else None
+        if failure is not None:
+            item.stash[_STOPPED_KEY] = str(getattr(stopped, "msg", stopped))
+            raise failure from stopped
+        raise
+    if scenario is not None:
+        failure = scenario.verdicts.failure()
+        if failure is not None:
+            raise failure
+
+
+def _unjudged(
+    marker: ScenarioMarker, records: list[dict[str, Any]], outcome: Status, message: str, stopped: str | None
+) -> list[dict[str, Any]]:
+    """A "not judged" record for each declared requirement the test never reached, saying what stopped it: an
+    error (the requirement is then an error too), a precondition, or a failure it could not go on from."""
+    from ._results import CheckRecord
+
+    seen = {record["requirement"] for record in records}
+    if stopped is not None or outcome is Status.SKIP:
+        reason = stopped or message
+    elif outcome is Status.PASS:
+        reason = "the test did not reach an exchange it judges"
+    else:
+        reason = f"the test stopped: {message.splitlines()[0] if message else outcome.value}"
+    status = Status.ERROR if outcome is Status.ERROR else Status.SKIP
+    return [
+        CheckRecord(requirement, status, f"not judged: {reason}", None, 0).to_dict()
+        for requirement in marker.requirements
+        if requirement not in seen
+    ]
+
+
+@pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[None]
 ) -> Generator[None, Any, pytest.TestReport]:
@@ -220,15 +263,16 @@ def pytest_runtest_makereport(
         return report
     scenario = item.stash.get(_SCENARIO_KEY, None)
     outcome, message = _classify(call)
+    records = [] if scenario is None or call.when != "call" else [r.to_dict() for r in scenario.verdicts.records()]
+    if call.when == "call":
+        records += _unjudged(marker, records, outcome, message, item.stash.get(_STOPPED_KEY, None))
     payload: dict[str, Any] = {
         "when": call.when,
         "scenario": marker.scenario,
         "requirements": list(marker.requirements),
         "outcome": outcome.value,
         "message": message,
-        "records": []
-        if scenario is None or call.when != "call"
-        else [r.to_dict() for r in scenario.verdicts.records()],
+        "records": records,
         "cleanup": list(scenario.cleanup_problems) if scenario is not None and call.when == "teardown" else [],
     }
     report.user_properties.append((_PROPERTY, payload))
@@ -349,9 +393,9 @@ class KvSession:
 
 def declared_requirements(items: Sequence[pytest.Item]) -> set[str]:
     """Every requirement id the given scenario tests declare, plus those the exchange checks judge."""
-    from ._checks import EXCHANGE_CHECKS
+    from ._checks import EXCHANGE_JUDGEMENTS
 
-    declared = {check.requirement for check in EXCHANGE_CHECKS.values()}
+    declared = {check.requirement for check in EXCHANGE_JUDGEMENTS.values()}
     for item in items:
         marker = _marker(item)
         if marker is not None:

@@ -20,7 +20,10 @@ def test_every_requirement_is_reported_even_when_not_exercised() -> None:
     result = _run([])
     assert set(result.requirements) == set(catalogue())
     assert {r.status for r in result.requirements.values()} == {Status.SKIP}
-    assert result.outcome is Status.PASS
+    # Nothing was judged: never a pass. FUZZ and CLIENT requirements are out of scope until their phase runs.
+    assert result.outcome is Status.INCOMPLETE
+    assert "S01-CREATE-202" in result.unjudged() and "FUZZ-SCHEMA" not in result.unjudged()
+    assert result.to_summary()["unjudged"]["S01-CREATE-202"] == "not exercised"
 
 
 def test_worst_record_decides_and_outcome_is_worst() -> None:
@@ -32,7 +35,7 @@ def test_worst_record_decides_and_outcome_is_worst() -> None:
     assert result.requirements["S06-409-CREATE"].status is Status.FAIL
     assert result.requirements["S06-409-CREATE"].evidence == {"e": 1}
     assert result.scenarios["S06"].status is Status.FAIL
-    assert result.scenarios["S01"].status is Status.WARN
+    assert result.scenarios["S01"].status is Status.INCOMPLETE  # a warn, and its MUST requirements unjudged
     assert result.outcome is Status.FAIL
     summary = result.to_summary()
     assert summary["outcome"] == "fail"
@@ -52,7 +55,54 @@ def test_a_skipped_test_leaves_its_requirements_skipped_with_the_reason() -> Non
     tests = [_test("S07", ("S07-MERGE-403",), Status.SKIP, message="precondition not met")]
     result = _run(tests)
     assert result.requirements["S07-MERGE-403"].status is Status.SKIP
-    assert result.requirements["S07-MERGE-403"].message == "precondition not met"
+    assert result.requirements["S07-MERGE-403"].message == "not judged: precondition not met"
+    assert result.unjudged()["S07-MERGE-403"] == "not judged: precondition not met"
+    assert result.scenarios["S07"].status is Status.INCOMPLETE
+
+
+def _all_passing(*but: str) -> list[TestRecord]:
+    ids = [rid for rid, r in catalogue().items() if r.scenario not in ("FUZZ", "CLIENT") and rid not in but]
+    return [_test("S01", tuple(ids), Status.PASS, *(CheckRecord(rid, Status.PASS, "") for rid in ids))]
+
+
+def test_a_run_with_every_must_judged_and_met_passes() -> None:
+    assert _run(_all_passing()).outcome is Status.PASS
+
+
+def test_an_unjudged_must_requirement_makes_the_run_incomplete_not_pass() -> None:
+    tests = [
+        *_all_passing("S05-OVERWRITTEN-IMPORT", "S05-IMPORT-ACCEPTED"),
+        _test("S05", ("S05-OVERWRITTEN-IMPORT",), Status.SKIP, message="blocked: import answered 409"),
+        _test(
+            "S05",
+            ("S05-IMPORT-ACCEPTED",),
+            Status.PASS,
+            CheckRecord("S05-IMPORT-ACCEPTED", Status.SKIP, "not judged: blocked by X", None, 0),
+        ),
+    ]
+    result = _run(tests)
+    # S05-OVERWRITTEN-IMPORT is a SHOULD: unjudged, it does not hold the run; S05-IMPORT-ACCEPTED is a MUST.
+    assert result.unjudged() == {"S05-IMPORT-ACCEPTED": "not judged: blocked by X"}
+    assert result.outcome is Status.INCOMPLETE
+
+
+def test_an_unjudged_should_requirement_leaves_the_run_passing() -> None:
+    tests = [
+        *_all_passing("S05-OVERWRITTEN-IMPORT"),
+        _test("S05", ("S05-OVERWRITTEN-IMPORT",), Status.SKIP, message="blocked"),
+    ]
+    assert _run(tests).outcome is Status.PASS
+
+
+def test_an_established_failure_wins_over_errors() -> None:
+    tests = [
+        _test("S06", ("S06-409-CREATE",), Status.FAIL, CheckRecord("S06-409-CREATE", Status.FAIL, "boom")),
+        _test("S03", ("S03-COMPLETED",), Status.ERROR, message="TargetTimeout: still inProgress"),
+    ]
+    result = _run(tests)
+    result.errors.append("fuzz: connection refused")
+    assert result.requirements["S03-COMPLETED"].status is Status.ERROR  # still reported as an error
+    assert result.outcome is Status.FAIL
 
 
 def test_only_disables_other_scenarios_but_cross_cutting_findings_still_count() -> None:

@@ -117,9 +117,10 @@ def _entries(raw: Any, location: Path) -> dict[str, str]:
 def judge(summary: Mapping[str, Any], baseline: Baseline | None) -> BaselineVerdict:
     """The gate of a run (a ``summary.json`` dict) under ``baseline``.
 
-    Without a baseline the gate is the outcome, with warn counted as pass. With one: error stays error (a
-    listed requirement that errors is still not judged); otherwise fail when a requirement fails that is not
-    listed, or a listed one now passes (stale entry); pass when every failure is listed.
+    Without a baseline the gate is the outcome, with warn counted as pass. With one: fail when a requirement fails
+    that is not listed, or a listed one now passes (stale entry); else error when something errored (a listed
+    requirement that errors is still not judged), incomplete when a MUST requirement in scope was not judged;
+    pass when every failure is listed.
     """
     outcome = Status(summary["outcome"])
     raw_gate = Status.PASS if outcome <= Status.WARN else outcome
@@ -130,10 +131,17 @@ def judge(summary: Mapping[str, Any], baseline: Baseline | None) -> BaselineVerd
     expected = tuple(key for key in baseline.entries if statuses.get(key) in (Status.FAIL, Status.WARN))
     unexpected = tuple(key for key in failing if key not in baseline.entries)
     stale = tuple(key for key in baseline.entries if statuses.get(key) is Status.PASS)
-    if outcome is Status.ERROR:
-        gate = Status.ERROR
-    elif unexpected or stale or (outcome is Status.FAIL and not failing):
+    errored = (
+        bool(summary.get("errors"))
+        or bool(summary.get("interrupted"))
+        or any(status is Status.ERROR for status in statuses.values())
+    )
+    if unexpected or stale or (outcome is Status.FAIL and not failing):
         gate = Status.FAIL  # a failing scenario without a failing requirement cannot be explained by a baseline
+    elif errored or outcome is Status.ERROR:
+        gate = Status.ERROR  # a listed requirement that errors is still not judged
+    elif summary.get("unjudged") or outcome is Status.INCOMPLETE:
+        gate = Status.INCOMPLETE
     else:
         gate = Status.PASS
     return BaselineVerdict(

@@ -8,12 +8,14 @@ verdict). This rewrites those few elements after pytest has written the file; no
 
 from __future__ import annotations
 
+import json
 import re
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
-__all__ = ["relabel_errors"]
+__all__ = ["relabel_errors", "write_requirements_junit"]
 
 
 def _address(nodeid: str, prefix: str | None) -> tuple[str, str]:
@@ -50,3 +52,36 @@ def relabel_errors(path: str | Path, nodeids: Iterable[str], *, prefix: str | No
     if turned:
         tree.write(path, encoding="utf-8", xml_declaration=True)
     return turned
+
+
+def write_requirements_junit(summary: dict[str, Any], path: str | Path) -> Path:
+    """junit.xml of a run that had no pytest session (``kvconform judge``): one test case per requirement in scope,
+    a ``<failure>`` for fail (MUST), ``<error>`` for error, ``<skipped>`` for not judged; a warn passes, with its
+    message in ``system-out``."""
+    cases = [(key, value) for key, value in summary["requirements"].items() if value.get("in_scope", True)]
+    counts = {status: sum(1 for _, value in cases if value["status"] == status) for status in ("fail", "error", "skip")}
+    suite = ElementTree.Element(
+        "testsuite",
+        name="kvconform",
+        tests=str(len(cases)),
+        failures=str(counts["fail"]),
+        errors=str(counts["error"]),
+        skipped=str(counts["skip"]),
+    )
+    for key, value in cases:
+        case = ElementTree.SubElement(suite, "testcase", classname=f"kvconform.{value['scenario']}", name=key)
+        message = value.get("message") or ""
+        evidence = json.dumps(value.get("evidence"), indent=2) if value.get("evidence") else ""
+        if value["status"] == "fail":
+            ElementTree.SubElement(case, "failure", message=message).text = evidence
+        elif value["status"] == "error":
+            ElementTree.SubElement(case, "error", message=message).text = evidence
+        elif value["status"] == "skip":
+            ElementTree.SubElement(case, "skipped", message=message)
+        elif value["status"] == "warn":
+            ElementTree.SubElement(case, "system-out").text = f"warn ({value['level']}): {message}"
+    target = Path(path)
+    root = ElementTree.Element("testsuites")
+    root.append(suite)
+    ElementTree.ElementTree(root).write(target, encoding="utf-8", xml_declaration=True)
+    return target

@@ -1,8 +1,15 @@
-"""What a scenario test works with: the target's operations, polling, names under the run prefix, cleanup."""
+"""What a scenario test works with: the target's operations, judging, polling, names under the run prefix, cleanup.
+
+Every exchange a test sends is observed (the exchange-level judgements) and kept in the certificate's history;
+``kv.judge(exchange, *requirements)`` runs those requirements' judgements (``conformance.judgements``, the same
+functions ``kvconform judge`` runs on recorded traffic) on it. Judging never stops a test: only a step that needs a
+failed one does (``precondition``), and the requirements it leaves unjudged name it.
+"""
 
 from __future__ import annotations
 
 import base64
+import dataclasses
 import secrets
 import time
 from typing import Any
@@ -13,34 +20,9 @@ from .._checks import Verdicts
 from .._client import VaultClient
 from .._exchange import Exchange
 from ..errors import TargetTimeout
+from ..judgements import Tracker, error_code, has_envelope, json_of, judge_entry, norm_status
 
 __all__ = ["Scenario", "error_code", "has_envelope", "json_of", "norm_status", "policy"]
-
-_SPELLINGS = {"canceled": "cancelled"}
-
-
-def norm_status(body: Any) -> str:
-    """An operation's status, lower-cased, with the seed's ``canceled`` read as ``cancelled``."""
-    status = body.get("status") if isinstance(body, dict) else None
-    text = str(status).lower() if status is not None else ""
-    return _SPELLINGS.get(text, text)
-
-
-def json_of(exchange: Exchange) -> dict[str, Any]:
-    """The JSON object an exchange answered, or an empty dict when it answered something else."""
-    return exchange.json if isinstance(exchange.json, dict) else {}
-
-
-def error_code(body: Any) -> Any:
-    """``error.code`` of an error envelope, or None."""
-    error = body.get("error") if isinstance(body, dict) else None
-    return error.get("code") if isinstance(error, dict) else None
-
-
-def has_envelope(body: Any) -> bool:
-    """Whether ``body`` is ``{"error": {"code": str, "message": str}}``."""
-    error = body.get("error") if isinstance(body, dict) else None
-    return isinstance(error, dict) and isinstance(error.get("code"), str) and isinstance(error.get("message"), str)
 
 
 def policy(subject: str, issuer: str | None = "Self") -> dict[str, Any]:
@@ -68,11 +50,11 @@ class Scenario:
         self.prefix = prefix
         self.poll_interval = poll_interval
         self.timeout = timeout
+        self.tracker = Tracker()
         self.certificates: list[str] = []
         self.issuers: list[str] = []
         self.cleanup_problems: list[str] = []
         self.check = verdicts.check
-        self.skip_requirement = verdicts.skip
 
     @property
     def base_url(self) -> str:
@@ -91,9 +73,10 @@ class Scenario:
         self.issuers.append(name)
         return name
 
-    # -- operations (every response is observed by the exchange checks) ---------------------------------
+    # -- operations (every response is observed and kept in its certificate's history) -------------------
     def send(self, method: str, path: str, **kwargs: Any) -> Exchange:
         exchange = self.client.request(method, path, **kwargs)
+        self.tracker.add(exchange)
         self.verdicts.observe(exchange)
         return exchange
 
@@ -121,16 +104,51 @@ class Scenario:
         body = {"provider": provider, "credentials": {"account_id": "kvconform", "pwd": secrets.token_urlsafe(12)}}
         return self.send("PUT", f"/certificates/issuers/{name}", json_body=body)
 
-    # -- preconditions and waiting ------------------------------------------------------------------------
-    def precondition(self, exchange: Exchange, expected: int | set[int], what: str) -> Any:
-        """Skip the test (its requirements cannot be judged) when a step it stands on did not work.
+    # -- judging -----------------------------------------------------------------------------------------
+    def reject_issuer(self, name: str) -> None:
+        """The driver set up issuer ``name`` with made-up credentials: its requests must fail (S04-FAILED)."""
+        context = self.verdicts.context
+        self.verdicts.context = dataclasses.replace(context, rejected_issuers=context.rejected_issuers | {name.lower()})
 
-        A precondition is judged by its own scenario; failing it here again would blame the wrong requirement.
+    def judge(self, exchange: Exchange, *requirements: str) -> bool:
+        """Judge ``requirements`` on ``exchange`` (it may read what the test exchanged after it); True when none
+        departed. A requirement whose judgement does not apply to this exchange is recorded as not judged."""
+        entry = next(
+            (
+                (history, position)
+                for history in self.tracker.histories.values()
+                for position, item in enumerate(history.entries)
+                if item.exchange is exchange
+            ),
+            None,
+        )
+        departed: list[str] = []
+        for requirement in requirements:
+            verdicts = [] if entry is None else judge_entry(*entry, self.verdicts.context, frozenset({requirement}))
+            if not verdicts:
+                blocked = f"blocked by {departed[0]}: " if departed else ""
+                self.verdicts.unjudged(
+                    requirement,
+                    f"{blocked}{exchange.describe()} is not an exchange {requirement} judges ({_state(entry)})",
+                )
+            for verdict in verdicts:
+                if not self.verdicts.add(verdict):
+                    departed.append(requirement)
+        return not departed
+
+    # -- preconditions and waiting ------------------------------------------------------------------------
+    def precondition(
+        self, exchange: Exchange, expected: int | set[int], what: str, *, requirement: str | None = None
+    ) -> Any:
+        """Stop the test (the requirements it has not judged yet cannot be) when a step it stands on did not work.
+
+        ``requirement`` names the requirement that judges the step itself, so that the skip says what blocked it.
         """
         __tracebackhide__ = True
         wanted = {expected} if isinstance(expected, int) else expected
         if exchange.status not in wanted:
-            pytest.skip(f"precondition not met: {what} answered {exchange.status}, expected {sorted(wanted)}")
+            judged_by = f"; {requirement} judges that step" if requirement else ""
+            pytest.skip(f"blocked: {what} answered {exchange.status}, expected {sorted(wanted)}{judged_by}")
         return exchange.json if isinstance(exchange.json, dict) else {}
 
     def wait_until_done(self, name: str, what: str) -> Exchange:
@@ -147,7 +165,10 @@ class Scenario:
             ):
                 return exchange  # any 2xx that still says inProgress is waited on: its status code is S02's to judge
             if time.monotonic() >= deadline:
-                raise TargetTimeout(f"{what}: the operation on {name} was still inProgress after {self.timeout:g} s")
+                raise TargetTimeout(
+                    f"{what}: the operation on {name} was still inProgress after {self.timeout:g} s "
+                    "(a real vault can take longer: raise --timeout, see README#timeouts)"
+                )
             time.sleep(
                 min(
                     _retry_after(exchange, self.poll_interval),
@@ -156,16 +177,19 @@ class Scenario:
                 )
             )
 
-    def wait_for_completed(self, name: str, what: str) -> dict[str, Any]:
-        """Wait for the operation to finish, and skip the test when it finished otherwise than completed."""
+    def wait_for_completed(self, name: str, what: str, *, requirement: str | None = None) -> dict[str, Any]:
+        """Wait for the operation to finish, and stop the test when it finished otherwise than completed."""
         exchange = self.wait_until_done(name, what)
-        return self.precondition_status(exchange, "completed", what)
+        return self.precondition_status(exchange, "completed", what, requirement=requirement)
 
-    def precondition_status(self, exchange: Exchange, status: str, what: str) -> dict[str, Any]:
+    def precondition_status(
+        self, exchange: Exchange, status: str, what: str, *, requirement: str | None = None
+    ) -> dict[str, Any]:
         __tracebackhide__ = True
-        body = self.precondition(exchange, 200, what)
+        body = self.precondition(exchange, 200, what, requirement=requirement)
         if norm_status(body) != status:
-            pytest.skip(f"precondition not met: {what} ended {body.get('status')!r}, expected {status}")
+            judged_by = f"; {requirement} judges that step" if requirement else ""
+            pytest.skip(f"blocked: {what} ended {body.get('status')!r}, expected {status}{judged_by}")
         return body  # type: ignore[no-any-return]
 
     # -- cleanup ------------------------------------------------------------------------------------------
@@ -206,6 +230,14 @@ class Scenario:
             # A deleted certificate becomes purgeable only after a few seconds on a real vault.
             time.sleep(delay)
             delay = min(delay * 2, 2.0)
+
+
+def _state(entry: Any) -> str:
+    if entry is None:
+        return "it addresses no certificate"
+    history, position = entry
+    before = history.entries[position].before
+    return f"the operation was {before.status or 'not seen yet'}"
 
 
 def _retry_after(exchange: Exchange, default: float) -> float:

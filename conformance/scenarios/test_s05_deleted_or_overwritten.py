@@ -5,76 +5,47 @@ from __future__ import annotations
 import pytest
 
 from .._x509 import pem_bundle
-from ._context import Scenario, error_code, json_of, policy
+from ._context import Scenario, policy
 
 
-@pytest.mark.kv_scenario("S05", requirements=["S05-DELETED-404"], waits=True)
+def _completed(kv: Scenario, label: str) -> str:
+    name = kv.name(label)
+    kv.precondition(
+        kv.create(name, policy(f"CN={name}", issuer="Self")),
+        202,
+        "create with issuer Self",
+        requirement="S01-CREATE-202",
+    )
+    kv.wait_for_completed(name, "S05 waiting for issuer Self", requirement="S03-COMPLETED")
+    return name
+
+
+@pytest.mark.kv_scenario("S05", requirements=["S09-DELETE-200", "S05-DELETED-404"], waits=True)
 def test_deleted(kv: Scenario) -> None:
-    name = kv.name("s05d")
-    created = kv.precondition(kv.create(name, policy(f"CN={name}", issuer="Self")), 202, "create with issuer Self")
-    kv.wait_for_completed(name, "S05 waiting for issuer Self")
-    kv.precondition(kv.delete_pending(name), 200, "DELETE pending")
-    for request_id in (None, created.get("request_id")):
-        got = kv.get_pending(name, request_id=request_id)
-        code = error_code(got.json)
-        kv.check(
-            "S05-DELETED-404",
-            got.status == 404 and code == "PendingCertificateNotFound",
-            f"GET on a deleted operation ({'with' if request_id else 'without'} request_id)",
-            expected="404 PendingCertificateNotFound",
-            received=f"{got.status} {code}",
-            exchange=got,
-        )
+    name = _completed(kv, "s05d")
+    request_id = kv.tracker.history(name).entries[0].exchange.json.get("request_id")
+    deleted = kv.delete_pending(name)
+    kv.judge(deleted, "S09-DELETE-200")
+    kv.precondition(deleted, 200, "DELETE pending", requirement="S09-DELETE-200")
+    for asked in (None, request_id):
+        kv.judge(kv.get_pending(name, request_id=asked), "S05-DELETED-404")
 
 
 @pytest.mark.kv_scenario("S05", requirements=["S05-OVERWRITTEN-CREATE"], waits=True)
 def test_overwritten_by_create(kv: Scenario) -> None:
-    name = kv.name("s05c")
-    first = kv.precondition(kv.create(name, policy(f"CN={name}", issuer="Self")), 202, "create with issuer Self")
-    kv.wait_for_completed(name, "S05 waiting for issuer Self")
-    second_exchange = kv.create(name, policy(f"CN={name}", issuer="Unknown"))
-    second = kv.precondition(second_exchange, 202, "a second create over the completed operation")
-    old_id, new_id = first.get("request_id"), second.get("request_id")
-    kv.check(
-        "S05-OVERWRITTEN-CREATE",
-        bool(new_id) and new_id != old_id,
-        "The overwriting create's request_id",
-        expected=f"a new request_id, not {old_id}",
-        received=repr(new_id),
-        exchange=second_exchange,
-    )
-    old = kv.get_pending(name, request_id=old_id)
-    kv.check(
-        "S05-OVERWRITTEN-CREATE",
-        old.status == 404,
-        "GET pending with the overwritten operation's request_id",
-        expected=404,
-        received=old.status,
-        exchange=old,
-    )
-    current = kv.get_pending(name)
-    kv.check(
-        "S05-OVERWRITTEN-CREATE",
-        current.status == 200 and isinstance(current.json, dict) and current.json.get("request_id") == new_id,
-        "GET pending without request_id after the overwrite",
-        expected=f"200 with request_id {new_id}",
-        received=f"{current.status} with request_id {json_of(current).get('request_id')!r}",
-        exchange=current,
-    )
+    name = _completed(kv, "s05c")
+    old_id = kv.tracker.history(name).entries[0].exchange.json.get("request_id")
+    second = kv.create(name, policy(f"CN={name}", issuer="Unknown"))
+    kv.judge(second, "S05-OVERWRITTEN-CREATE")
+    kv.precondition(second, 202, "a second create over the completed operation", requirement="S05-OVERWRITTEN-CREATE")
+    kv.judge(kv.get_pending(name, request_id=old_id), "S05-OVERWRITTEN-CREATE")
+    kv.judge(kv.get_pending(name), "S05-OVERWRITTEN-CREATE")
 
 
-@pytest.mark.kv_scenario("S05", requirements=["S05-OVERWRITTEN-IMPORT"], waits=True)
+@pytest.mark.kv_scenario("S05", requirements=["S05-IMPORT-ACCEPTED", "S05-OVERWRITTEN-IMPORT"], waits=True)
 def test_overwritten_by_import(kv: Scenario) -> None:
-    name = kv.name("s05i")
-    kv.precondition(kv.create(name, policy(f"CN={name}", issuer="Self")), 202, "create with issuer Self")
-    kv.wait_for_completed(name, "S05 waiting for issuer Self")
-    kv.precondition(kv.import_pem(name, pem_bundle(name)), 200, "import over the completed operation")
-    got = kv.get_pending(name)
-    kv.check(
-        "S05-OVERWRITTEN-IMPORT",
-        got.status == 404,
-        "GET pending after an import over the completed operation",
-        expected=404,
-        received=got.status,
-        exchange=got,
-    )
+    name = _completed(kv, "s05i")
+    imported = kv.import_pem(name, pem_bundle(name))
+    kv.judge(imported, "S05-IMPORT-ACCEPTED")
+    kv.precondition(imported, 200, "import over the completed operation", requirement="S05-IMPORT-ACCEPTED")
+    kv.judge(kv.get_pending(name), "S05-OVERWRITTEN-IMPORT")

@@ -1,38 +1,47 @@
-"""S07 — Merge on an operation created with an issuer, while it is inProgress: 403 Forbidden."""
+"""S07 — Merge on an operation created with an issuer, while it is inProgress: 403 Forbidden.
+
+Judged on two operations: one of issuer ``Self``, and one of an issuer object (provider DigiCert), the case the
+document describes. The status is read just before and just after the merge: on a real vault a Self request can
+finish within seconds, and a provider request with made-up credentials fails after a while (the seed allows a merge
+once it has failed), so a merge that came too late is not judged, and says so.
+"""
 
 from __future__ import annotations
 
 import pytest
 
 from .._x509 import ThrowawayCA
-from ._context import Scenario, error_code, has_envelope, norm_status, policy
+from ._context import Scenario, policy
+
+_MERGE = ("S07-MERGE-403", "S07-MERGE-CODE")
 
 
-@pytest.mark.kv_scenario("S07", requirements=["S07-MERGE-403", "S07-MERGE-CODE"])
-def test_merge_on_issuer_operation(kv: Scenario) -> None:
-    name = kv.name("s07")
-    created = kv.precondition(kv.create(name, policy(f"CN={name}", issuer="Self")), 202, "create with issuer Self")
-    ca = ThrowawayCA()
-    leaf = ca.sign_csr(str(created.get("csr", "")))
-    merged = kv.merge(name, [leaf, ca.der])
-    if merged.status != 403:
-        # A real vault may finish a Self request within seconds: judge only a merge sent while inProgress.
-        after = kv.get_pending(name)
-        if merged.status not in (200, 201) and norm_status(after.json) != "inprogress":
-            pytest.skip(f"inconclusive: the operation left inProgress ({after.json!r:.60}) before the merge was judged")
-    kv.check(
-        "S07-MERGE-403",
-        merged.status == 403 and has_envelope(merged.json),
-        "A merge on an inProgress operation created with issuer Self",
-        expected="403 with the error envelope",
-        received=merged.status,
-        exchange=merged,
-    )
-    kv.check(
-        "S07-MERGE-CODE",
-        error_code(merged.json) == "Forbidden",
-        "The 403's error code",
-        expected="Forbidden",
-        received=repr(error_code(merged.json)),
-        exchange=merged,
-    )
+def _merge_while_in_progress(kv: Scenario, name: str, issuer: str) -> None:
+    created = kv.create(name, policy(f"CN={name}", issuer=issuer))
+    body = kv.precondition(created, 202, f"create with issuer {issuer}", requirement="S01-CREATE-202")
+    csr = body.get("csr")
+    if not isinstance(csr, str) or not csr:
+        pytest.skip("blocked: the 202 carries no csr to sign for the merge; S01-CSR judges the csr")
+    leaf_ca = ThrowawayCA()
+    try:
+        leaf = leaf_ca.sign_csr(csr)
+    except ValueError as exc:
+        pytest.skip(f"blocked: the 202's csr cannot be signed ({exc}); S01-CSR judges the csr")
+    kv.get_pending(name)  # the status just before the merge
+    merged = kv.merge(name, [leaf, leaf_ca.der])
+    kv.get_pending(name)  # and just after
+    kv.judge(merged, *_MERGE)
+
+
+@pytest.mark.kv_scenario("S07", requirements=list(_MERGE))
+def test_merge_on_self_operation(kv: Scenario) -> None:
+    _merge_while_in_progress(kv, kv.name("s07"), "Self")
+
+
+@pytest.mark.kv_scenario("S07", requirements=["S01-ISSUER-OBJECT", *_MERGE])
+def test_merge_on_issuer_object_operation(kv: Scenario) -> None:
+    issuer = kv.issuer_name("digicert")
+    stored = kv.set_issuer(issuer, "DigiCert")
+    kv.judge(stored, "S01-ISSUER-OBJECT")
+    kv.precondition(stored, 200, "set an issuer with provider DigiCert", requirement="S01-ISSUER-OBJECT")
+    _merge_while_in_progress(kv, kv.name("s07p"), issuer)

@@ -1,0 +1,68 @@
+"""``kvconform judge``: conformance from recorded traffic (HAR 1.2, Azure SDK recordings), with no vault touched.
+
+The exchanges each file holds are judged by the judgements ``kvconform run`` uses (``conformance.judgements``), so
+the two can never disagree on the same traffic. A requirement no exchange exercises is out of scope ("not exercised"),
+never a pass.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import time
+from collections.abc import Sequence
+
+from .._results import RunResult, aggregate
+from .._version import __version__
+from ..traffic import NO_SANITISATION, SANITISATION, RecordedExchange, is_certificates_traffic, read_traffic
+from ._engine import LOOKAHEAD, SessionJudge, SourceCounts
+
+__all__ = ["LOOKAHEAD", "SessionJudge", "SourceCounts", "judge_files"]
+
+
+def judge_files(
+    paths: Sequence[str | os.PathLike[str]], *, sanitised: bool = True
+) -> tuple[RunResult, list[SourceCounts]]:
+    """Judge every file (one recorded session each); the run's result and what each file held.
+
+    ``sanitised``: values a recorder replaced (``Sanitized``, zeroed ids, rewritten hosts) are not judged.
+    A file that is neither format is a ``TrafficError`` (exit 2), raised before anything is judged.
+    """
+    started = datetime.datetime.now(datetime.UTC)
+    clock = time.monotonic()
+    recogniser = (SANITISATION if sanitised else NO_SANITISATION).value
+    readers = [(os.fspath(path), read_traffic(path)) for path in paths]  # detects every format first
+    sessions, sources = [], []
+    for path, items in readers:
+        counts = SourceCounts(file=path, format=_format_of(path))
+        session = SessionJudge(counts, sanitised=recogniser if sanitised else None)
+        for item in items:
+            counts.entries += 1
+            if not isinstance(item, RecordedExchange):
+                counts.unparsed.append(f"{item.where()}: {item.reason}")
+                continue
+            if is_certificates_traffic(item.exchange):
+                session.add(item.exchange)
+            else:
+                counts.ignored += 1
+        sessions.append(session.finish())
+        sources.append(counts)
+    scenarios, requirements = aggregate(sessions, exercised_only=True)
+    result = RunResult(
+        target=", ".join(source.file for source in sources),
+        api_version="",
+        tool_version=__version__,
+        started=started.isoformat(timespec="seconds"),
+        duration=time.monotonic() - clock,
+        prefix="",
+        scenarios=scenarios,
+        requirements=requirements,
+        sources=[source.to_dict() for source in sources],
+    )
+    return result, sources
+
+
+def _format_of(path: str) -> str:
+    from ..traffic import detect_format
+
+    return str(detect_format(path))

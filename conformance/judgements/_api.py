@@ -1,0 +1,217 @@
+"""Judgements of every exchange on its own: the error envelope, content type, contract, challenge, api-version.
+
+Each is a function of one exchange, run on every response a scenario receives and on every exchange
+``kvconform judge`` reads; one returns None when the exchange is not one its requirement is about.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+from collections.abc import Callable
+from urllib.parse import urlsplit
+
+from .. import _contract, _requirements
+from .._exchange import Exchange
+from ..errors import SuiteError
+from ._model import has_envelope, query
+from ._registry import Context, Verdict
+
+__all__ = ["EXCHANGE_JUDGEMENTS", "ExchangeJudgement", "exchange_judgement"]
+
+ExchangeFunc = Callable[[Exchange, Context], Verdict | None]
+
+
+@dataclasses.dataclass(frozen=True)
+class ExchangeJudgement:
+    name: str
+    requirement: str
+    func: ExchangeFunc
+
+
+EXCHANGE_JUDGEMENTS: dict[str, ExchangeJudgement] = {}
+
+
+def exchange_judgement(name: str, requirement: str) -> Callable[[ExchangeFunc], ExchangeFunc]:
+    """Register ``func(exchange, context)`` under ``name``, judging ``requirement`` on every exchange."""
+
+    def register(func: ExchangeFunc) -> ExchangeFunc:
+        if name in EXCHANGE_JUDGEMENTS:
+            raise SuiteError(f"an exchange judgement named {name!r} is already registered")
+        _requirements.get(requirement)
+        EXCHANGE_JUDGEMENTS[name] = ExchangeJudgement(name, requirement, func)
+        return func
+
+    return register
+
+
+def _problem(requirement: str, exchange: Exchange, problem: str | None) -> Verdict:
+    return Verdict(requirement, problem is None, f"{exchange.describe()}: {problem}", exchange=exchange)
+
+
+@exchange_judgement("error_envelope", "API-ERROR-ENVELOPE")
+def error_envelope(exchange: Exchange, context: Context) -> Verdict | None:
+    """Every 4xx/5xx carries ``{"error": {"code": str, "message": str}}`` (the 401 challenge's body varies)."""
+    if exchange.status is None or exchange.status < 400 or exchange.status == 401:
+        return None
+    body = exchange.response_body
+    error = body.get("error") if isinstance(body, dict) else None
+    if not isinstance(error, dict):
+        problem: str | None = 'Received: a body without an "error" object. Documented: {"error": {"code", "message"}}.'
+    else:
+        missing = [key for key in ("code", "message") if not isinstance(error.get(key), str)]
+        problem = (
+            f'Received: error without string {" and ".join(missing)}. Documented: {{"error": {{"code", "message"}}}}.'
+            if missing
+            else None
+        )
+    return _problem("API-ERROR-ENVELOPE", exchange, problem)
+
+
+@exchange_judgement("json_content_type", "API-CONTENT-TYPE")
+def json_content_type(exchange: Exchange, context: Context) -> Verdict | None:
+    """A JSON body is labelled ``application/json``."""
+    if exchange.status is None or exchange.response_body is None or context.header_unjudged("content-type"):
+        return None
+    content_type = (exchange.header("content-type") or "").split(";")[0].strip().lower()
+    problem = (
+        None
+        if content_type == "application/json"
+        else f"Received: Content-Type {content_type or 'none'}. Documented: application/json."
+    )
+    return _problem("API-CONTENT-TYPE", exchange, problem)
+
+
+@exchange_judgement("client_request_id", "API-CLIENT-REQUEST-ID")
+def client_request_id(exchange: Exchange, context: Context) -> Verdict | None:
+    """``x-ms-client-request-id`` comes back as sent."""
+    sent = next((v for k, v in exchange.request_headers.items() if k.lower() == "x-ms-client-request-id"), None)
+    if exchange.status is None or sent is None or context.header_unjudged("x-ms-client-request-id"):
+        return None
+    echoed = exchange.header("x-ms-client-request-id")
+    if context.is_sanitised(sent) or context.is_sanitised(echoed or ""):
+        return None
+    problem = (
+        None
+        if echoed == sent
+        else f"Received: x-ms-client-request-id {echoed!r}. Documented: the value sent, {sent!r}."
+    )
+    return _problem("API-CLIENT-REQUEST-ID", exchange, problem)
+
+
+@exchange_judgement("contract", "API-SCHEMA")
+def contract(exchange: Exchange, context: Context) -> Verdict | None:
+    """The response conforms to ``openapi/keyvault-certificates.yaml``."""
+    if exchange.status is None or exchange.status == 401:
+        return None  # the challenge is judged by AUTH-401-CHALLENGE; its body varies by service version
+    operation = _contract.operation_for(exchange.method, urlsplit(exchange.url).path)
+    if operation is None:
+        return None
+    body = exchange.response_body if exchange.response_body is not None else (exchange.response_text or None)
+    problems = _contract.validate_response(
+        exchange.method, operation[1], exchange.status, exchange.response_headers, body
+    )
+    return _problem("API-SCHEMA", exchange, "; ".join(problems) if problems else None)
+
+
+def _sent_token(exchange: Exchange) -> bool:
+    return any(key.lower() == "authorization" for key in exchange.request_headers)
+
+
+@exchange_judgement("challenge", "AUTH-401-CHALLENGE")
+def challenge(exchange: Exchange, context: Context) -> Verdict | None:
+    """A request without a token meets the Bearer challenge. From a recording (whose Authorization headers may
+    have been removed) only the 401s are judged."""
+    if exchange.status is None or exchange.status in (429, 503) or _sent_token(exchange):
+        return None
+    if exchange.status != 401 and not context.knows_authorization:
+        return None
+    header = exchange.header("www-authenticate") or ""
+    params = {key.lower() for key in re.findall(r"([A-Za-z_]+)\s*=", header)}
+    ok = (
+        exchange.status == 401
+        and header.lower().startswith("bearer")
+        and bool(params & {"authorization", "authorization_uri"})
+        and bool(params & {"resource", "scope"})
+    )
+    return Verdict(
+        "AUTH-401-CHALLENGE",
+        ok,
+        "A request without a token",
+        expected='401 with WWW-Authenticate: Bearer authorization="…", resource="…"',
+        received=f"{exchange.status} with WWW-Authenticate {header!r}",
+        exchange=exchange,
+    )
+
+
+def _authorised_answer(exchange: Exchange) -> bool:
+    return exchange.status is not None and exchange.status not in (401, 429, 503)
+
+
+@exchange_judgement("api_version_required", "API-VERSION-REQUIRED")
+def api_version_required(exchange: Exchange, context: Context) -> Verdict | None:
+    if not _authorised_answer(exchange) or query(exchange, "api-version") is not None:
+        return None
+    if _contract.operation_for(exchange.method, urlsplit(exchange.url).path) is None:
+        return None
+    return Verdict(
+        "API-VERSION-REQUIRED",
+        exchange.status == 400 and has_envelope(exchange.response_body),
+        "A request without api-version",
+        expected="400 with the error envelope",
+        received=exchange.status,
+        exchange=exchange,
+    )
+
+
+_PUBLISHED = re.compile(r"^(?:\d+\.\d+|20\d\d-\d\d-\d\d)(?:-preview(?:\.\d+)?)?$")
+
+
+def never_published(version: str) -> bool:
+    """An api-version no Key Vault ever had: not of the published forms, or dated before Key Vault (2015)."""
+    if not _PUBLISHED.match(version):
+        return True
+    return bool(re.match(r"^20\d\d-", version)) and version < "2015"
+
+
+@exchange_judgement("api_version_unknown", "API-VERSION-UNKNOWN")
+def api_version_unknown(exchange: Exchange, context: Context) -> Verdict | None:
+    version = query(exchange, "api-version")
+    if not _authorised_answer(exchange) or version is None or not never_published(version):
+        return None
+    if _contract.operation_for(exchange.method, urlsplit(exchange.url).path) is None:
+        return None
+    return Verdict(
+        "API-VERSION-UNKNOWN",
+        exchange.status == 400 and has_envelope(exchange.response_body),
+        f"A request with the unknown api-version {version!r}",
+        expected="400 with the error envelope",
+        received=exchange.status,
+        exchange=exchange,
+    )
+
+
+@exchange_judgement("malformed_json", "API-MALFORMED-JSON")
+def malformed_json(exchange: Exchange, context: Context) -> Verdict | None:
+    body = exchange.request_body
+    if exchange.method.upper() not in ("POST", "PUT", "PATCH") or not isinstance(body, str) or not body.strip():
+        return None
+    if not _authorised_answer(exchange):
+        return None
+    try:
+        json.loads(body)
+    except ValueError:
+        pass
+    else:
+        return None
+    status = exchange.status
+    assert status is not None
+    return Verdict(
+        "API-MALFORMED-JSON",
+        400 <= status < 500 and has_envelope(exchange.response_body),
+        "A request whose body is not JSON",
+        expected="4xx with the error envelope",
+        received=status,
+        exchange=exchange,
+    )

@@ -1,0 +1,368 @@
+"""Judgements of creates, imports and issuer objects (S01, S05, S06, S10)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from .._x509 import csr_common_name
+from ._model import Entry, History, IssuerKind, Kind, Operation, has_envelope, json_of, norm_status
+from ._registry import Context, Verdict, judgement
+
+_RETRYABLE = frozenset({401, 429, 503})
+
+
+def _policy(entry: Entry) -> dict[str, Any] | None:
+    body = entry.exchange.request_body
+    policy = body.get("policy") if isinstance(body, dict) else None
+    return policy if isinstance(policy, dict) else None
+
+
+def _subject(entry: Entry) -> str | None:
+    policy = _policy(entry)
+    props = policy.get("x509_props") if policy else None
+    subject = props.get("subject") if isinstance(props, dict) else None
+    return subject if isinstance(subject, str) and "=" in subject else None
+
+
+def _issuer(entry: Entry) -> tuple[str | None, IssuerKind]:
+    policy = _policy(entry)
+    issuer = policy.get("issuer") if policy else None
+    name = issuer.get("name") if isinstance(issuer, dict) else None
+    if not isinstance(name, str) or not name:
+        return None, IssuerKind.MANUAL
+    lowered = name.lower()
+    return name, IssuerKind.SELF if lowered == "self" else IssuerKind.MANUAL if lowered == "unknown" else (
+        IssuerKind.PROVIDER
+    )
+
+
+def _fresh_create(entry: Entry) -> bool:
+    """A well-formed create while no operation is known to be inProgress (else it is S06's to judge)."""
+    status = entry.exchange.status
+    if status is None or status in _RETRYABLE or _subject(entry) is None or entry.before.in_progress:
+        return False
+    # Traffic that starts mid-way: a 409 to a name never seen may be an unseen inProgress or deleted name.
+    return not (status == 409 and not entry.before.known)
+
+
+def _supported(entry: Entry) -> bool:
+    return _fresh_create(entry) and _issuer(entry)[1] is not IssuerKind.MANUAL
+
+
+def _manual(entry: Entry) -> bool:
+    return _fresh_create(entry) and _issuer(entry)[1] is IssuerKind.MANUAL
+
+
+def _verdict(requirement: str, entry: Entry, ok: bool, what: str, expected: object, received: object) -> Verdict:
+    return Verdict(requirement, ok, what, expected=expected, received=received, exchange=entry.exchange)
+
+
+@judgement("S01-CREATE-202", Kind.CREATE)
+def create_202(history: History, position: int, context: Context) -> Verdict | None:
+    entry = history.entries[position]
+    if not _supported(entry):
+        return None
+    issuer = _issuer(entry)[0]
+    return _verdict(
+        "S01-CREATE-202",
+        entry,
+        entry.exchange.status == 202,
+        f"Create with issuer {issuer}",
+        202,
+        entry.exchange.status,
+    )
+
+
+@judgement("S01-LOCATION", Kind.CREATE)
+def create_location(history: History, position: int, context: Context) -> Verdict | None:
+    entry = history.entries[position]
+    if not _supported(entry) or entry.exchange.status != 202:
+        return None
+    request_id = json_of(entry.exchange).get("request_id")
+    location = entry.exchange.header("location") or ""
+    parts = urlsplit(location)
+    ids = parse_qs(parts.query).get("request_id", [])
+    wanted = f"/certificates/{history.name}/pending".lower()
+    ok = (
+        bool(parts.scheme and parts.netloc)
+        and parts.path.lower().endswith(wanted)
+        and bool(request_id)
+        and (ids == [request_id] or (context.is_sanitised(ids[0] if ids else "") and bool(ids)))
+    )
+    return _verdict(
+        "S01-LOCATION",
+        entry,
+        ok,
+        "The 202 Location header",
+        f"an absolute URL …/certificates/{history.name}/pending?…&request_id={request_id}",
+        location or "no Location header",
+    )
+
+
+def operation_problems(body: dict[str, Any], name: str, issuer: str | None) -> list[str]:
+    """What keeps ``body`` from being the pending operation of a create of ``name`` with ``issuer``."""
+    problems = []
+    if not str(body.get("id", "")).lower().rstrip("/").endswith(f"/certificates/{name}/pending".lower()):
+        problems.append(f"id {body.get('id')!r} does not end in /certificates/{name}/pending")
+    got = body.get("issuer")
+    if issuer is not None and (not isinstance(got, dict) or str(got.get("name", "")).lower() != issuer.lower()):
+        problems.append(f"issuer {got!r} is not {{'name': {issuer!r}}}")
+    if "cancellation_requested" in body and body.get("cancellation_requested") is not False:
+        problems.append(f"cancellation_requested is {body.get('cancellation_requested')!r}, not false")
+    if norm_status(body) != "inprogress":
+        problems.append(f"status is {body.get('status')!r}, not inProgress")
+    if not isinstance(body.get("request_id"), str) or not body.get("request_id"):
+        problems.append("request_id is missing")
+    return problems
+
+
+@judgement("S01-OPERATION", Kind.CREATE)
+def create_operation(history: History, position: int, context: Context) -> Verdict | None:
+    entry = history.entries[position]
+    if not _supported(entry) or entry.exchange.status != 202:
+        return None
+    problems = operation_problems(json_of(entry.exchange), history.name, _issuer(entry)[0])
+    if "cancellation_requested" not in json_of(entry.exchange):
+        problems.append("cancellation_requested is missing")
+    return _verdict(
+        "S01-OPERATION", entry, not problems, "The 202 body", "a pending CertificateOperation", "; ".join(problems)
+    )
+
+
+def _common_name(subject: str | None) -> str | None:
+    match = re.search(r"(?:^|[,;+]\s*)CN\s*=\s*([^,;+]+)", subject or "", flags=re.I)
+    return match.group(1).strip() if match else None
+
+
+@judgement("S01-CSR", Kind.CREATE)
+def create_csr(history: History, position: int, context: Context) -> Verdict | None:
+    entry = history.entries[position]
+    if not _supported(entry) or entry.exchange.status != 202:
+        return None
+    csr = json_of(entry.exchange).get("csr")
+    wanted = _common_name(_subject(entry))
+    if context.is_sanitised(csr):
+        return Verdict("S01-CSR", True, "", exchange=entry.exchange, unjudged="the recorder sanitised the csr")
+    try:
+        common_name = csr_common_name(csr) if isinstance(csr, str) else None
+        problem = None if common_name == wanted else f"CSR subject CN is {common_name!r}"
+    except ValueError as exc:
+        problem = f"csr is not base64 DER PKCS#10 ({exc})"
+    return _verdict(
+        "S01-CSR",
+        entry,
+        problem is None,
+        "The operation's csr",
+        f"a PKCS#10 for CN={wanted}",
+        problem if isinstance(csr, str) else "no csr",
+    )
+
+
+@judgement("S01-STATUS-DETAILS", Kind.CREATE)
+def create_status_details(history: History, position: int, context: Context) -> Verdict | None:
+    entry = history.entries[position]
+    if not _supported(entry) or entry.exchange.status != 202:
+        return None
+    details = json_of(entry.exchange).get("status_details")
+    return _verdict(
+        "S01-STATUS-DETAILS",
+        entry,
+        isinstance(details, str) and bool(details),
+        "The 202 body's status_details",
+        "a description of the pending request",
+        repr(details),
+    )
+
+
+@judgement("S01-RETRY-AFTER", Kind.CREATE)
+def create_retry_after(history: History, position: int, context: Context) -> Verdict | None:
+    entry = history.entries[position]
+    if not _supported(entry) or entry.exchange.status != 202:
+        return None
+    if context.header_unjudged("retry-after"):
+        return Verdict("S01-RETRY-AFTER", True, "", exchange=entry.exchange, unjudged="the recorder strips Retry-After")
+    value = entry.exchange.header("retry-after")
+    return _verdict(
+        "S01-RETRY-AFTER",
+        entry,
+        value is not None and value.strip().isdigit(),
+        "The 202 Retry-After header",
+        "a number of seconds",
+        value or "none",
+    )
+
+
+@judgement("S01-ISSUER-OBJECT", Kind.SET_ISSUER)
+def issuer_object(history: History, position: int, context: Context) -> Verdict | None:
+    entry = history.entries[position]
+    body = entry.exchange.request_body
+    status = entry.exchange.status
+    if not (isinstance(body, dict) and isinstance(body.get("provider"), str)) or status is None or status in _RETRYABLE:
+        return None
+    return _verdict(
+        "S01-ISSUER-OBJECT",
+        entry,
+        status == 200 and isinstance(entry.exchange.response_body, dict),
+        f"Set an issuer object with provider {body['provider']}",
+        "200 with the issuer",
+        status,
+    )
+
+
+@judgement("S10-MANUAL-202", Kind.CREATE)
+def manual_202(history: History, position: int, context: Context) -> Verdict | None:
+    entry = history.entries[position]
+    issuer = _issuer(entry)[0]
+    if not _manual(entry) or issuer is None:
+        return None
+    body = json_of(entry.exchange)
+    got = body.get("issuer")
+    got_name = str(got.get("name", "")) if isinstance(got, dict) else ""
+    return _verdict(
+        "S10-MANUAL-202",
+        entry,
+        entry.exchange.status == 202 and norm_status(body) == "inprogress" and got_name.lower() == "unknown",
+        f"Create with issuer {issuer}",
+        "202 with status inProgress and issuer Unknown",
+        f"{entry.exchange.status} with status {body.get('status')!r} and issuer {body.get('issuer')!r}",
+    )
+
+
+@judgement("S10-NO-ISSUER", Kind.CREATE)
+def no_issuer(history: History, position: int, context: Context) -> Verdict | None:
+    """No issuer is a manual creation: 202 inProgress, and it stays inProgress (it never completes by itself)."""
+    entry = history.entries[position]
+    if not _manual(entry) or _issuer(entry)[0] is not None:
+        return None
+    body = json_of(entry.exchange)
+    if entry.exchange.status != 202 or norm_status(body) != "inprogress":
+        return _verdict(
+            "S10-NO-ISSUER",
+            entry,
+            False,
+            "Create with no issuer",
+            "202 with status inProgress",
+            f"{entry.exchange.status} with status {body.get('status')!r}",
+        )
+    for later in history.entries[position + 1 :]:
+        if later.kind is not Kind.GET_PENDING:
+            if later.kind in (Kind.MERGE, Kind.PATCH_PENDING, Kind.DELETE_PENDING, Kind.CREATE, Kind.IMPORT):
+                break
+            continue
+        if later.exchange.status == 200 and norm_status(json_of(later.exchange)) != "inprogress":
+            return Verdict(
+                "S10-NO-ISSUER",
+                False,
+                "The operation of a create with no issuer, read later",
+                expected="inProgress until a merge (a manual creation)",
+                received=f"status {json_of(later.exchange).get('status')!r}",
+                exchange=later.exchange,
+            )
+    return _verdict("S10-NO-ISSUER", entry, True, "", None, None)
+
+
+@judgement("S10-STATUS-DETAILS", Kind.CREATE)
+def manual_status_details(history: History, position: int, context: Context) -> Verdict | None:
+    entry = history.entries[position]
+    if not _manual(entry) or entry.exchange.status != 202:
+        return None
+    details = str(json_of(entry.exchange).get("status_details") or "")
+    return _verdict(
+        "S10-STATUS-DETAILS",
+        entry,
+        "merge" in details.lower(),
+        "The manual operation's status_details",
+        "a request to perform a merge",
+        repr(details),
+    )
+
+
+def _conflict(requirement: str, what: str, entry: Entry) -> Verdict | None:
+    before: Operation = entry.before
+    status = entry.exchange.status
+    if status is None or status in _RETRYABLE or not before.in_progress:
+        return None
+    if not before.stays_in_progress and status != 409:
+        return None  # a Self or provider operation may have finished since it was last read
+    return _verdict(
+        requirement,
+        entry,
+        status == 409 and has_envelope(entry.exchange.response_body),
+        what,
+        "409 with the error envelope",
+        status,
+    )
+
+
+@judgement("S06-409-CREATE", Kind.CREATE)
+def create_conflict(history: History, position: int, context: Context) -> Verdict | None:
+    return _conflict("S06-409-CREATE", "A create while the operation is inProgress", history.entries[position])
+
+
+@judgement("S06-409-IMPORT", Kind.IMPORT)
+def import_conflict(history: History, position: int, context: Context) -> Verdict | None:
+    return _conflict("S06-409-IMPORT", "An import while the operation is inProgress", history.entries[position])
+
+
+@judgement("S05-IMPORT-ACCEPTED", Kind.IMPORT)
+def import_accepted(history: History, position: int, context: Context) -> Verdict | None:
+    entry = history.entries[position]
+    status = entry.exchange.status
+    body = entry.exchange.request_body
+    if not entry.before.finished or status is None or status in _RETRYABLE or not isinstance(body, dict):
+        return None
+    if not isinstance(body.get("value"), str) or not body["value"]:
+        return None
+    return _verdict(
+        "S05-IMPORT-ACCEPTED",
+        entry,
+        status == 200,
+        f"An import over an operation that is {entry.before.status}",
+        200,
+        status,
+    )
+
+
+@judgement("S05-OVERWRITTEN-CREATE", Kind.CREATE, Kind.GET_PENDING)
+def overwritten_by_create(history: History, position: int, context: Context) -> Verdict | None:
+    entry = history.entries[position]
+    before = entry.before
+    if entry.kind is Kind.CREATE:
+        if not (before.finished and before.request_id) or entry.exchange.status != 202:
+            return None
+        new_id = json_of(entry.exchange).get("request_id")
+        return _verdict(
+            "S05-OVERWRITTEN-CREATE",
+            entry,
+            bool(new_id) and new_id != before.request_id,
+            "The overwriting create's request_id",
+            f"a new request_id, not {before.request_id}",
+            repr(new_id),
+        )
+    if not before.known or not before.overwritten or entry.exchange.status in _RETRYABLE:
+        return None
+    from ._model import query
+
+    asked = query(entry.exchange, "request_id")
+    body = json_of(entry.exchange)
+    if asked is not None and asked in before.replaced_ids:
+        return _verdict(
+            "S05-OVERWRITTEN-CREATE",
+            entry,
+            entry.exchange.status == 404,
+            "GET pending with the overwritten operation's request_id",
+            404,
+            entry.exchange.status,
+        )
+    if asked is None:
+        return _verdict(
+            "S05-OVERWRITTEN-CREATE",
+            entry,
+            entry.exchange.status == 200 and body.get("request_id") == before.request_id,
+            "GET pending without request_id after the overwrite",
+            f"200 with request_id {before.request_id}",
+            f"{entry.exchange.status} with request_id {body.get('request_id')!r}",
+        )
+    return None

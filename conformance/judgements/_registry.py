@@ -1,0 +1,101 @@
+"""The judgement registry: one function per requirement and kind of exchange, shared by ``run`` and ``judge``."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterator
+
+from .. import _requirements
+from .._exchange import Exchange
+from ..errors import SuiteError
+from ._model import History, Kind
+
+__all__ = ["JUDGEMENTS", "Context", "Judgement", "Verdict", "judgement", "judgements_for"]
+
+
+@dataclasses.dataclass(frozen=True)
+class Context:
+    """What a judgement may know besides the traffic.
+
+    ``rejected_issuers``: issuer objects the driver set up with made-up credentials (their requests must fail);
+    ``stripped_headers``: response headers the recorder removed (or added to every response), lower-case, which
+    are therefore not judged; ``sanitised``: values a recorder replaced (``Sanitized``, zeroed ids) are not judged;
+    ``knows_authorization``: a request without an Authorization header really went without a token (a driver
+    knows; a recording may have removed the header).
+    """
+
+    rejected_issuers: frozenset[str] = frozenset()
+    stripped_headers: frozenset[str] = frozenset()
+    sanitised: Callable[[str], bool] | None = None
+    knows_authorization: bool = True
+
+    def header_unjudged(self, name: str) -> bool:
+        return name.lower() in self.stripped_headers
+
+    def is_sanitised(self, value: object) -> bool:
+        return self.sanitised is not None and isinstance(value, str) and self.sanitised(value)
+
+
+@dataclasses.dataclass(frozen=True)
+class Verdict:
+    """What one judgement found: ``ok``, or a departure with what was received and what is documented.
+
+    ``unjudged`` (a reason) when the exchange is the one the requirement is about but it cannot be judged from it.
+    """
+
+    requirement: str
+    ok: bool
+    what: str
+    expected: object = None
+    received: object = None
+    exchange: Exchange | None = None
+    unjudged: str | None = None
+
+    @property
+    def message(self) -> str:
+        if self.unjudged is not None:
+            return f"not judged: {self.unjudged}"
+        if self.ok:
+            return ""
+        text = self.what
+        if self.received is not None or self.expected is not None:
+            text += f". Received: {self.received}. Documented: {self.expected}."
+        return text
+
+
+Func = Callable[[History, int, Context], Verdict | None]
+
+
+@dataclasses.dataclass(frozen=True)
+class Judgement:
+    requirement: str
+    kind: Kind
+    func: Func
+
+
+JUDGEMENTS: dict[Kind, list[Judgement]] = {kind: [] for kind in Kind}
+
+
+def judgement(requirement: str, *kinds: Kind) -> Callable[[Func], Func]:
+    """Register ``func`` as the judgement of ``requirement`` on exchanges of ``kinds``.
+
+    ``func(history, position, context)`` judges ``history.entries[position]`` (it may read later entries); it
+    returns None when that exchange is not one the requirement is about.
+    """
+    spec = _requirements.get(requirement)
+
+    def register(func: Func) -> Func:
+        for kind in kinds:
+            if any(existing.requirement == spec.id for existing in JUDGEMENTS[kind]):
+                raise SuiteError(f"{requirement} already has a judgement on {kind.value}")
+            JUDGEMENTS[kind].append(Judgement(spec.id, kind, func))
+        return func
+
+    return register
+
+
+def judgements_for(kind: Kind, requirements: frozenset[str] | None = None) -> Iterator[Judgement]:
+    """The judgements of exchanges of ``kind`` (of the given requirements only, when named)."""
+    for item in JUDGEMENTS[kind]:
+        if requirements is None or item.requirement in requirements:
+            yield item
