@@ -119,12 +119,23 @@ def _issuer_merge(entry: Entry) -> bool:
 def merge_403(history: History, position: int, context: Context) -> Verdict | None:
     """A merge while an issuer's request is inProgress is refused. The seed allows a merge once the request has
     failed or was cancelled, so a refusal other than 403 is judged only when the operation was still inProgress
-    after the merge; a merge answered 2xx was accepted on an operation read inProgress just before."""
+    after the merge, and a merge accepted on a provider's operation is not judged (its request may have failed
+    just before). A ``Self`` request neither fails nor, uncancelled, stops: accepting a merge on it departs."""
     entry = history.entries[position]
     if not _issuer_merge(entry):
         return None
     status = entry.exchange.status
     ok = status == 403 and has_envelope(entry.exchange.response_body)
+    accepted = status is not None and 200 <= status < 300
+    if accepted and (entry.before.issuer_kind is IssuerKind.PROVIDER or entry.before.cancel_requested):
+        return Verdict(
+            "S07-MERGE-403",
+            True,
+            "",
+            exchange=entry.exchange,
+            unjudged=f"the merge on the operation of issuer {entry.before.issuer} answered {status}: its request may "
+            "have failed or been cancelled just before (a merge is allowed then)",
+        )
     if not ok and status is not None and not 200 <= status < 300:
         later = [e for e in history.after(position, Kind.GET_PENDING) if e.exchange.status == 200]
         if not later or norm_status(json_of(later[0].exchange)) != "inprogress":
