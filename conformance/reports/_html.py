@@ -107,6 +107,8 @@ def _view(summary: Mapping[str, Any]) -> dict[str, Any]:
         "reasons": reasons,
         "findings": list(fuzz.get("findings") or []),
         "errors": list(summary.get("errors", [])),
+        "unjudged": dict(summary.get("unjudged") or {}),
+        "sources": list(summary.get("sources") or []),
         "leftovers": list(summary.get("leftovers", [])),
         "all_requirements": [
             {

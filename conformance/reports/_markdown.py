@@ -54,6 +54,21 @@ def render_markdown(summary: Mapping[str, Any]) -> str:
         lines.append("")
     else:
         lines += ["Every judged requirement passes.", ""]
+    unjudged: Mapping[str, str] = summary.get("unjudged") or {}
+    if unjudged:
+        lines += ["### MUST requirements not judged (the run cannot pass)", ""]
+        lines += ["| requirement | what blocked it |", "|---|---|"]
+        lines += [f"| `{key}` | {md_cell(why)} |" for key, why in unjudged.items()] + [""]
+    sources: list[Mapping[str, Any]] = summary.get("sources") or []
+    if sources:
+        lines += ["### Traffic judged", "", "| file | format | entries | Key Vault | ignored | unparsed |"]
+        lines.append("|---|---|---:|---:|---:|---:|")
+        for source in sources:
+            lines.append(
+                f"| `{_code(source['file'])}` | {source['format']} | {source['entries']} | {source['keyvault']} "
+                f"| {source['ignored']} | {source['unparsed']} |"
+            )
+        lines.append("")
     if baseline:
         lines += _baseline_lines(baseline, reasons)
     errors: list[str] = list(summary.get("errors", []))
@@ -78,7 +93,9 @@ def verdict_words(summary: Mapping[str, Any]) -> str:
     if gate == "warn":  # a summary.json written before gates existed
         gate = "pass"
     words = gate.upper()
-    if gate == "pass" and summary["outcome"] == "warn":
+    if gate == "incomplete":
+        words += " (MUST requirements not judged)"
+    elif gate == "pass" and summary["outcome"] == "warn":
         words += " (with warnings)"
     elif gate == "pass" and summary["outcome"] == "fail":
         words += " (every failure is in the baseline)"
