@@ -126,10 +126,14 @@ def _headers(value: Any, what: str) -> dict[str, str]:
         raise EntryError(f"{what} is {type(value).__name__}, not a list")
     pairs: list[tuple[str, str]] = []
     for item in value:
-        if not isinstance(item, dict) or not isinstance(item.get("name"), str):
+        name = item.get("name") if isinstance(item, dict) else None
+        if not isinstance(name, str):
             raise EntryError(f"{what} has an item without a name: {str(item)[:80]}")
         raw = item.get("value")
-        pairs.append((item["name"], "" if raw is None else raw if isinstance(raw, str) else _number(raw)))
+        pairs.append((name, raw if isinstance(raw, str) else "" if raw is None else _number(raw)))
+    headers = dict(pairs)
+    if len(headers) == len(pairs) and len({name.lower() for name in headers}) == len(headers):
+        return headers  # no repeated name: the common case, without the join
     return join_headers(pairs)
 
 
@@ -314,13 +318,13 @@ def _post_data(body: Any, content_type: str | None, secrets: tuple[str, ...]) ->
 
 
 def _response_text(exchange: Exchange, secrets: tuple[str, ...]) -> str:
-    """The response text, redacted; a JSON body whose members redaction masks is written re-encoded."""
+    """The response text, redacted. A JSON body is redacted member by member (what ``to_evidence`` does): unchanged,
+    its text is written as it came; changed, the redacted body is written re-encoded."""
     body = exchange.response_body
-    if body is not None:
-        redacted = redact_body(body, secrets)
-        if redacted != body:
-            return json.dumps(redacted, ensure_ascii=False)
-    return redact_text(exchange.response_text, secrets)
+    if body is None:
+        return redact_text(exchange.response_text, secrets)
+    redacted = redact_body(body, secrets)
+    return exchange.response_text if redacted == body else json.dumps(redacted, ensure_ascii=False)
 
 
 def _reason(status: int | None) -> str:
