@@ -21,7 +21,7 @@ from ._config import TargetConfig
 from ._exchange import Exchange
 from .errors import TargetError, TargetThrottled, TargetTimeout, TargetUnreachable
 
-__all__ = ["NO_RETRY", "RetryPolicy", "VaultClient"]
+__all__ = ["NO_RETRY", "ExchangeSink", "RetryPolicy", "VaultClient", "add_exchange_sink", "remove_exchange_sink"]
 
 _UNSET: Any = object()
 _RETRY_STATUSES = frozenset({429, 503})
@@ -54,6 +54,22 @@ class RetryPolicy:
 
 
 NO_RETRY = RetryPolicy(retries=0, transport_retries=0)
+
+
+# Called with every final exchange of every client (and the client's secrets, to redact): ``--record``'s HAR writer.
+ExchangeSink = Callable[[Exchange, tuple[str, ...]], None]
+_SINKS: list[ExchangeSink] = []
+
+
+def add_exchange_sink(sink: ExchangeSink) -> None:
+    """Have ``sink`` called with each final exchange of every ``VaultClient`` of this process, as it completes."""
+    _SINKS.append(sink)
+
+
+def remove_exchange_sink(sink: ExchangeSink) -> None:
+    """Stop calling ``sink`` (no error if it was not added)."""
+    if sink in _SINKS:
+        _SINKS.remove(sink)
 
 
 def _seconds(retry_after: str | None) -> float | None:
@@ -117,7 +133,9 @@ class VaultClient:
         secrets: tuple[str, ...] = (),
         transport: httpx.BaseTransport | None = None,
         retry: RetryPolicy | None = None,
+        on_exchange: ExchangeSink | None = None,
     ) -> None:
+        self.on_exchange = on_exchange
         self.base_url = base_url.rstrip("/")
         self.api_version = api_version
         self.auth = auth
@@ -254,6 +272,7 @@ class VaultClient:
         exchange, error = retrying(attempt)
         exchange.retries = attempts - 1
         self.exchanges.append(exchange)
+        self._notify(exchange)
         tried = f" (after {exchange.retries} retries)" if exchange.retries else ""
         if isinstance(error, httpx.TimeoutException):
             raise TargetTimeout(f"{method} {url}: no answer within the request timeout{tried}") from None
@@ -265,6 +284,11 @@ class VaultClient:
                 "it is throttled or unavailable, not judged (try again later, or with fewer --workers)"
             )
         return exchange
+
+    def _notify(self, exchange: Exchange) -> None:
+        """Hand the final ``exchange`` to ``on_exchange`` and the process's sinks (``add_exchange_sink``)."""
+        for sink in ([self.on_exchange] if self.on_exchange else []) + _SINKS:
+            sink(exchange, self.secrets)
 
     def _send(self, exchange: Exchange, content: bytes | None) -> httpx.TransportError | None:
         """Send ``exchange``'s request once and fill in the answer; a transport error is returned, not raised."""

@@ -8,7 +8,8 @@ A *non-conformance* is the vault's fault; everything else is ours or the environ
     Exception
     └── KvconformError            could not judge: verdict "error", exit 3 unless noted
         ├── UsageError            bad flags or configuration: exit 2
-        │   └── ConfigError       unreadable or invalid config / baseline file: exit 2
+        │   ├── ConfigError       unreadable or invalid config / baseline file: exit 2
+        │   └── TrafficError      a traffic file that is neither HAR nor an Azure SDK recording: exit 2
         ├── TargetError           the target could not be used
         │   ├── TargetUnreachable connection refused, DNS, TLS handshake, dropped connection
         │   ├── TargetTimeout     no answer in time, or a state never reached within --timeout
@@ -37,6 +38,7 @@ __all__ = [
     "TargetThrottled",
     "TargetTimeout",
     "TargetUnreachable",
+    "TrafficError",
     "UsageError",
 ]
 
@@ -84,6 +86,10 @@ class UsageError(KvconformError):
 
 class ConfigError(UsageError):
     """A configuration or baseline file that cannot be read or is invalid."""
+
+
+class TrafficError(UsageError):
+    """A traffic file (``judge``) that cannot be read, or is neither a HAR file nor an Azure SDK recording."""
 
 
 class TargetError(KvconformError):

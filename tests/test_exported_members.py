@@ -5,10 +5,10 @@ import types
 import pytest
 
 import conformance
-from conformance import errors, reports
+from conformance import errors, reports, traffic
 
 
-@pytest.mark.parametrize("module", [conformance, errors, reports], ids=lambda m: m.__name__)
+@pytest.mark.parametrize("module", [conformance, errors, reports, traffic], ids=lambda m: m.__name__)
 def test_all_is_complete_and_sorted(module: types.ModuleType) -> None:
     assert module.__all__ == sorted(module.__all__)
     for name in module.__all__:

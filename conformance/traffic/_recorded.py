@@ -1,0 +1,116 @@
+"""What a traffic reader yields: an exchange read from a file, or an entry it could not read, with its place."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import json
+import os
+from collections.abc import Mapping
+from typing import Any, BinaryIO
+
+from .._exchange import Exchange
+
+__all__ = ["RecordedExchange", "TrafficItem", "Unparsed"]
+
+
+@dataclasses.dataclass(frozen=True)
+class RecordedExchange:
+    """One exchange read from ``source``: the ``index``-th entry of the file (0-based).
+
+    ``started`` is the entry's ``startedDateTime`` in a HAR file; recordings carry no time (None).
+    """
+
+    exchange: Exchange
+    index: int
+    source: str
+    started: datetime.datetime | None = None
+
+    def where(self) -> str:
+        """``file.har#12``: where to find the entry again."""
+        return f"{self.source}#{self.index}"
+
+
+@dataclasses.dataclass(frozen=True)
+class Unparsed:
+    """An entry of ``source`` that could not be read as an exchange, and why (shown and counted by the judge)."""
+
+    index: int
+    source: str
+    reason: str
+    started: datetime.datetime | None = None
+
+    def where(self) -> str:
+        return f"{self.source}#{self.index}"
+
+
+TrafficItem = RecordedExchange | Unparsed
+
+
+class EntryError(ValueError):
+    """An entry that is not an exchange; its message is the reason shown to the user."""
+
+
+def join_headers(pairs: list[tuple[str, str]]) -> dict[str, str]:
+    """Header pairs as the one-value-per-name dict of :class:`Exchange`: repeated names joined with ``, ``
+    (as httpx does for a response, so a read exchange equals the one the client recorded)."""
+    headers: dict[str, str] = {}
+    lowered: dict[str, str] = {}
+    for name, value in pairs:
+        key = lowered.setdefault(name.lower(), name)
+        headers[key] = f"{headers[key]}, {value}" if key in headers else value
+    return headers
+
+
+def header(headers: Mapping[str, str], name: str) -> str | None:
+    lowered = name.lower()
+    for key, value in headers.items():
+        if key.lower() == lowered:
+            return value
+    return None
+
+
+def decode_json(text: str) -> Any:
+    """The decoded JSON body, as ``VaultClient`` decodes a response: None when empty or not JSON."""
+    if not text:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
+
+
+def text_of(value: Any, what: str) -> str:
+    if not isinstance(value, str):
+        raise EntryError(f"{what} is {type(value).__name__}, not a string")
+    return value
+
+
+def status_of(value: Any) -> int:
+    """A status code given as a number or a numeric string (the old Java recorder)."""
+    if isinstance(value, bool):
+        raise EntryError(f"status is {value!r}, not a number")
+    if isinstance(value, (int, float)) and int(value) == value:
+        return int(value)
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    raise EntryError(f"status is {value!r}, not a number")
+
+
+_BOM = b"\xef\xbb\xbf"
+
+
+def open_json(path: str | os.PathLike[str]) -> BinaryIO:
+    """``path`` opened for ijson, past a UTF-8 byte-order mark (Fiddler and other Windows tools write one)."""
+    stream = open(path, "rb")
+    if stream.read(len(_BOM)) != _BOM:
+        stream.seek(0)
+    return stream
+
+
+def json_error(exc: Exception) -> str:
+    """ijson's message on one line (it draws a caret under the text on the lines after)."""
+    text = exc.args[0] if exc.args else str(exc)
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    return str(text).strip().splitlines()[0] if str(text).strip() else type(exc).__name__
