@@ -183,6 +183,9 @@ def _registry() -> Registry[Any]:
     return registry
 
 
+_NOT_A_VERSION = r"(?!(?:versions|policy|pending|create|import|backup|restore|issuers|contacts)(?:/|$))"
+
+
 @functools.cache
 def _templates() -> tuple[tuple[str, re.Pattern[str]], ...]:
     """Every path template with its regex, most specific first (literal segments before parameters)."""
@@ -195,7 +198,9 @@ def _templates() -> tuple[tuple[str, re.Pattern[str]], ...]:
         parts = []
         for segment in template.split("/"):
             if segment.startswith("{") and segment.endswith("}"):
-                parts.append("[^/]*" if segment[1:-1] in _EMPTY_ALLOWED else "[^/]+")
+                # A Key Vault operation outside the contract (GET …/versions, …/policy) is not a version.
+                reserved = _NOT_A_VERSION if segment[1:-1] == "certificate-version" else ""
+                parts.append(reserved + ("[^/]*" if segment[1:-1] in _EMPTY_ALLOWED else "[^/]+"))
             else:
                 parts.append(re.escape(segment))
         compiled.append((template, re.compile("/".join(parts))))

@@ -32,7 +32,9 @@ def cancel_200(history: History, position: int, context: Context) -> Verdict | N
     sent = entry.exchange.request_body
     if not (isinstance(sent, dict) and sent.get("cancellation_requested") is True) or not _answered(entry):
         return None
-    if not entry.before.stays_in_progress:
+    before = entry.before
+    # A Self or provider request read inProgress may have finished since: only a 200 shows it had not.
+    if not before.stays_in_progress and not (before.in_progress and entry.exchange.status == 200):
         return None
     body = json_of(entry.exchange)
     return _v(
@@ -220,6 +222,9 @@ def merge_201(history: History, position: int, context: Context) -> Verdict | No
         and bool(parts.scheme and parts.netloc)
         and parts.path.rstrip("/").lower().endswith(f"/certificates/{history.name}".lower())
     )
+    rewritten = context.rewritten(location, history.name)
+    if not ok and entry.exchange.status == 201 and rewritten is not None:
+        return Verdict("S11-MERGE-201", True, "", exchange=entry.exchange, unjudged=f"the Location: {rewritten}")
     return _v(
         "S11-MERGE-201",
         entry,
@@ -236,7 +241,13 @@ def merge_bundle(history: History, position: int, context: Context) -> Verdict |
     leaf = _manual_merge(entry)
     if leaf is None or entry.exchange.status != 201:
         return None
-    problems = bundle_problems(json_of(entry.exchange), history.name, leaf)
+    body = json_of(entry.exchange)
+    problems = bundle_problems(body, history.name, leaf)
+    rewritten = next(
+        filter(None, (context.rewritten(body.get(key), history.name) for key in ("id", "kid", "sid"))), None
+    )
+    if problems and rewritten is not None and all(" is not https://" in problem for problem in problems):
+        return Verdict("S11-BUNDLE", True, "", exchange=entry.exchange, unjudged=f"the bundle's ids: {rewritten}")
     return _v(
         "S11-BUNDLE",
         entry,

@@ -135,6 +135,9 @@ def target(history: History, position: int, context: Context) -> Verdict | None:
     ok = bool(parts.scheme in ("https", "http") and parts.netloc) and parts.path.rstrip("/").lower().endswith(
         f"/certificates/{history.name}".lower()
     )
+    rewritten = context.rewritten(value, history.name)
+    if not ok and rewritten is not None:
+        return Verdict("S03-TARGET", True, "", exchange=entry.exchange, unjudged=f"the target: {rewritten}")
     return _v(
         "S03-TARGET",
         entry,

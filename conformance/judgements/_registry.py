@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Callable, Iterator
 
 from .. import _requirements
@@ -34,6 +35,20 @@ class Context:
 
     def is_sanitised(self, value: object) -> bool:
         return self.sanitised is not None and isinstance(value, str) and self.sanitised(value)
+
+    def rewritten(self, url: object, name: str) -> str | None:
+        """Why a URL a recording holds cannot be judged against the name its request addresses, or None: the
+        recorder replaced it (``https://REDACTED.com``), or rewrote the name in the request but not in the URL
+        (the JS recorder drops a random suffix from request URIs and bodies, not from headers)."""
+        if self.sanitised is None or not isinstance(url, str):
+            return None
+        if self.sanitised(url) and f"/{name.lower()}" not in url.lower():
+            return f"the recorder replaced it ({url!r})"
+        match = re.search(r"/(?:certificates|keys|secrets)/([^/?#]+)", url, flags=re.I)
+        found = match.group(1).lower() if match else ""
+        if found and found != name.lower() and (found.startswith(name.lower()) or name.lower().startswith(found)):
+            return f"the recorder rewrote the name {found!r} as {name!r} in the request but not here"
+        return None
 
 
 @dataclasses.dataclass(frozen=True)
