@@ -84,6 +84,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="YAML list of expected failures ({requirement, reason}); the exit code follows the gate: "
         "1 on a failure not listed or a listed entry that now passes",
     )
+    run.add_argument(
+        "--record",
+        metavar="FILE.har",
+        help="write the run's own exchanges (tokens and secrets redacted) as HAR 1.2, to judge again with "
+        "kvconform judge, share as evidence or open in a browser's HAR viewer (fuzz and SDK traffic not included)",
+    )
     run.add_argument("--no-fuzz", action="store_true", help="skip the fuzz phase (schemathesis) after the scenarios")
     run.add_argument(
         "--fuzz-examples",

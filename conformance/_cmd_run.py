@@ -49,6 +49,7 @@ def run_command(args: argparse.Namespace) -> int:
     from ._runner import run_scenarios
 
     with (
+        _recording(getattr(args, "record", None)),
         _sigterm_as_interrupt() as terminated,
         _target(config, poll_interval_given=args.poll_interval is not None, tls=_wants_clients(config)) as config,
     ):
@@ -91,6 +92,25 @@ def run_command(args: argparse.Namespace) -> int:
         print(f"kvconform: interrupted ({signal_name}); removed what this run created (prefix {config.prefix})")
         return Terminated.exit_code if terminated else EXIT_INTERRUPTED
     return exit_code(verdict.gate)
+
+
+@contextlib.contextmanager
+def _recording(path: str | None) -> Iterator[None]:
+    """``--record FILE.har``: the run's own exchanges (preflight, sweeps, scenarios; tokens and secrets redacted),
+    also when it is interrupted. Fuzzing and the SDK clients send through their own HTTP stacks, unrecorded."""
+    if path is None:
+        yield
+        return
+    from .traffic import record_to
+
+    try:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        Path(path).touch()
+    except OSError as exc:
+        raise ConfigError(f"cannot write the recording {path}: {exc.strerror or exc}") from None
+    with record_to(path, comment=f"kvconform run --record {path}"):
+        yield
+    print(f"recorded: {path} (HAR 1.2; kvconform judge {path} judges it again)")
 
 
 class Terminated(KeyboardInterrupt):
