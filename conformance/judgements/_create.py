@@ -282,12 +282,13 @@ def manual_status_details(history: History, position: int, context: Context) -> 
     )
 
 
-def _conflict(requirement: str, what: str, entry: Entry) -> Verdict | None:
+def _conflict(requirement: str, what: str, history: History, position: int) -> Verdict | None:
+    entry = history.entries[position]
     before: Operation = entry.before
     status = entry.exchange.status
     if status is None or status in _RETRYABLE or not before.in_progress:
         return None
-    if not before.stays_in_progress and status != 409:
+    if not before.stays_in_progress and status != 409 and not _still_there(history, position):
         return None  # a Self or provider operation may have finished since it was last read
     return _verdict(
         requirement,
@@ -299,14 +300,28 @@ def _conflict(requirement: str, what: str, entry: Entry) -> Verdict | None:
     )
 
 
+def _still_there(history: History, position: int) -> bool:
+    """Whether the operation read inProgress before this create or import was still inProgress when it was
+    accepted: the answer names the same request_id, or the next read of the operation still shows it."""
+    entry = history.entries[position]
+    request_id = entry.before.request_id
+    if not request_id or entry.exchange.status is None or not 200 <= entry.exchange.status < 300:
+        return False
+    if json_of(entry.exchange).get("request_id") == request_id:
+        return True
+    later = next((e for e in history.after(position, Kind.GET_PENDING) if e.exchange.status == 200), None)
+    body = json_of(later.exchange) if later is not None else {}
+    return body.get("request_id") == request_id and norm_status(body) == "inprogress"
+
+
 @judgement("S06-409-CREATE", Kind.CREATE)
 def create_conflict(history: History, position: int, context: Context) -> Verdict | None:
-    return _conflict("S06-409-CREATE", "A create while the operation is inProgress", history.entries[position])
+    return _conflict("S06-409-CREATE", "A create while the operation is inProgress", history, position)
 
 
 @judgement("S06-409-IMPORT", Kind.IMPORT)
 def import_conflict(history: History, position: int, context: Context) -> Verdict | None:
-    return _conflict("S06-409-IMPORT", "An import while the operation is inProgress", history.entries[position])
+    return _conflict("S06-409-IMPORT", "An import while the operation is inProgress", history, position)
 
 
 @judgement("S05-IMPORT-ACCEPTED", Kind.IMPORT)
