@@ -110,6 +110,9 @@ def _marker(item: pytest.Item) -> ScenarioMarker | None:
     )
 
 
+_RECORD_PARTS_ENV = "KVCONFORM_RECORD_PARTS"  # conformance.traffic.RECORD_PARTS_ENV, not imported: it is heavy
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
@@ -129,6 +132,17 @@ def pytest_configure(config: pytest.Config) -> None:
         session = KvSession(config)
         config.stash[_SESSION_KEY] = session
         config.pluginmanager.register(session, "kvconform-session")
+    if hasattr(config, "workerinput") and os.environ.get(_RECORD_PARTS_ENV):
+        from .traffic import start_part  # ``--record``: this xdist worker writes its own part of the HAR
+
+        start_part()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if hasattr(config, "workerinput") and os.environ.get(_RECORD_PARTS_ENV):
+        from .traffic import stop_part
+
+        stop_part()
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

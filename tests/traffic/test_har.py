@@ -153,3 +153,26 @@ def test_reading_stops_early_without_reading_the_rest(tmp_path: Path) -> None:
     first = next(iterator)
     del iterator  # the generator closes its file
     assert first.where() == "named#0"
+
+
+def test_odd_but_readable_entries(tmp_path: Path) -> None:
+    no_time = har_entry(startedDateTime="yesterday", time=-1)
+    encoded = har_entry("POST")
+    encoded["request"]["postData"] = {
+        "mimeType": "application/json",
+        "text": base64.b64encode(b'{"a": 1}').decode(),
+        "encoding": "base64",
+    }
+    bad_base64 = har_entry(text="abc")
+    bad_base64["response"]["content"]["encoding"] = "base64"
+    no_headers = har_entry()
+    no_headers["request"]["headers"] = None
+    no_headers["response"]["headers"] = {"not": "a list"}
+    items = list(read_har(write_json(tmp_path / "a.har", har(no_time, encoded, bad_base64, no_headers))))
+    first, second = exchanges(items)
+    assert first.started is None and first.exchange.elapsed == 0.0
+    assert second.exchange.request_body == {"a": 1}
+    assert [u.reason for u in unparsed(items)] == [
+        "a base64 body does not decode: Incorrect padding",
+        "response.headers is dict, not a list",
+    ]
