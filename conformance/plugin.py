@@ -122,10 +122,6 @@ def pytest_configure(config: pytest.Config) -> None:
     if not config.getoption("kv_prefix", None) and not hasattr(config, "workerinput"):
         # One prefix for the whole session, handed to xdist workers with the other options.
         config.option.kv_prefix = os.environ.get("KVCONFORM_PREFIX") or new_run_prefix()
-    if hasattr(config, "workerinput") and os.environ.get("KVCONFORM_RECORD_PARTS"):
-        from .traffic import start_part  # kvconform run --record: this worker writes its own part of the HAR
-
-        start_part()
     if config.getoption("kv_target", None) and not hasattr(config, "workerinput"):
         # The controller (or the only process) collects the results and writes the reports; an xdist worker's
         # reports reach it through report.user_properties, and its own copies would only be overwritten.
@@ -140,13 +136,6 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     if hasattr(config, "workerinput") and os.environ.get(_RECORD_PARTS_ENV):
-        from .traffic import stop_part
-
-        stop_part()
-
-
-def pytest_unconfigure(config: pytest.Config) -> None:
-    if hasattr(config, "workerinput") and os.environ.get("KVCONFORM_RECORD_PARTS"):
         from .traffic import stop_part
 
         stop_part()
