@@ -64,14 +64,16 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--poll-interval", metavar="S", help="longest wait between polls (default 1; embedded 0.2)")
     run.add_argument("--timeout", metavar="S", help="longest wait for an operation to change state (default 120)")
     run.add_argument("--report-dir", metavar="DIR", help="where to write the reports (default: reports)")
-    run.add_argument(
+    workers = run.add_mutually_exclusive_group()
+    workers.add_argument(
         "-n",
         "--workers",
         type=_positive_int,
         metavar="N",
-        help="run the scenarios in N processes (pytest-xdist; default 1, in-process). Each process takes about "
-        "0.6 s to start: it pays off most against a vault that takes seconds to issue",
+        help="run the scenarios in N processes (pytest-xdist; 1: in-process). Default: against a target, one per "
+        "test that waits on the vault plus one, at most 8, so that the waits overlap; the embedded vault: 1",
     )
+    workers.add_argument("--serial", action="store_true", help="run the scenarios one after the other (-n 1)")
     run.add_argument(
         "--no-allure",
         action="store_true",

@@ -26,6 +26,8 @@ __all__ = ["EMBEDDED_TOKEN", "Terminated", "run_command"]
 
 EMBEDDED_TOKEN = "kvconform-embedded"  # the embedded vault accepts any non-empty token
 _EMBEDDED_POLL_INTERVAL = 0.2
+_EMBEDDED_WORKERS = 1
+"""The embedded vault answers in half a second: worker start-up costs more than the waits it overlaps (bench/)."""
 
 
 def run_command(args: argparse.Namespace) -> int:
@@ -38,6 +40,7 @@ def run_command(args: argparse.Namespace) -> int:
         "clients": getattr(args, "clients", None),
     }
     config = load_config(flags, config_file=args.config)
+    embedded = config.target is None
     config = dataclasses.replace(config, prefix=new_run_prefix())
     baseline = _load_baseline(getattr(args, "baseline", None))  # before the run: a bad file fails fast (exit 2)
     report_dir = Path(config.report_dir)
@@ -60,10 +63,14 @@ def run_command(args: argparse.Namespace) -> int:
         auth = build_auth(config.auth, config.token)
         preflight(config, auth)
         earlier = sweep(config, auth)  # leftovers of an earlier run with this prefix, if any
-        print(f"kvconform: certifying {config.target} (api-version {config.api_version}, prefix {config.prefix})")
+        workers = _workers(args, config, embedded=embedded)
+        print(
+            f"kvconform: certifying {config.target} (api-version {config.api_version}, prefix {config.prefix}, "
+            f"{'serial' if workers == 1 else f'{workers} workers'})"
+        )
         sys.stdout.flush()
         try:
-            result = run_scenarios(config, report_dir=report_dir, workers=args.workers, allure=not args.no_allure)
+            result = run_scenarios(config, report_dir=report_dir, workers=workers, allure=not args.no_allure)
             fuzz = None if result.interrupted else _fuzz(config, args)  # the embedded vault is up only in this block
             interrupted = result.interrupted or (fuzz is not None and fuzz.interrupted)
             clients = None if interrupted else _clients(config, args)
@@ -139,6 +146,20 @@ def _sigterm_as_interrupt() -> Iterator[list[int]]:
         yield received
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+def _workers(args: argparse.Namespace, config: TargetConfig, *, embedded: bool) -> int:
+    """``-n N``, ``--serial`` (1), or chosen from the work: against a remote vault the tests that wait overlap, one
+    worker each (``_schedule.auto_workers``); against the embedded vault, what is fastest there."""
+    if getattr(args, "serial", False):
+        return 1
+    if args.workers:
+        return int(args.workers)
+    if embedded:
+        return _EMBEDDED_WORKERS
+    from ._schedule import auto_workers
+
+    return auto_workers(config.only or None)
 
 
 def _fuzz(config: TargetConfig, args: argparse.Namespace) -> FuzzResult | None:

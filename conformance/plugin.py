@@ -18,6 +18,7 @@ import pytest
 
 from ._config import SCENARIOS, TargetConfig, load_config, new_run_prefix, parse_only, parse_target, positive_float
 from ._redact import redact_text
+from ._schedule import WAIT_KINDS
 from ._status import Status
 from ._version import __version__
 from .errors import ConformanceFailure, KvconformError, UsageError
@@ -74,15 +75,20 @@ class ScenarioMarker:
     """``@pytest.mark.kv_scenario(scenario, *, requirements, waits=False)``: validated so that a typo fails loudly.
 
     ``waits``: the test waits on the vault (an operation reaching its end, or an observation window); such tests
-    are handed out first when pytest-xdist spreads the tests over workers, so that the workers finish together.
+    are handed out first when pytest-xdist spreads the tests over workers, each on a worker of its own. True, or
+    what it waits for, longest first on a real vault: ``"cancellation"`` (tens of seconds), ``"issuance"`` (2-16 s)
+    or ``"window"`` (a few seconds); the longest start first.
     """
 
     scenario: str
     requirements: tuple[str, ...]
-    waits: bool = False
+    waits: bool | str = False
 
     def __post_init__(self) -> None:
         from . import _requirements
+
+        if not isinstance(self.waits, bool) and self.waits not in WAIT_KINDS:
+            raise UsageError(f"kv_scenario: waits must be True or one of {', '.join(WAIT_KINDS)}, not {self.waits!r}")
 
         if self.scenario not in SCENARIOS:
             raise UsageError(f"kv_scenario: unknown scenario {self.scenario!r}")
@@ -106,7 +112,7 @@ def _marker(item: pytest.Item) -> ScenarioMarker | None:
     return ScenarioMarker(
         scenario=str(scenario),
         requirements=tuple(mark.kwargs.get("requirements", ())),
-        waits=bool(mark.kwargs.get("waits", False)),
+        waits=mark.kwargs.get("waits", False),
     )
 
 
@@ -117,7 +123,8 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         f"{_MARKER}(scenario, *, requirements, waits=False): a kvconform scenario test judging the listed "
-        "requirement ids; waits=True: it waits on the vault, so parallel runs start it first",
+        "requirement ids; waits=True (or cancellation, issuance, window): it waits on the vault, so parallel runs "
+        "start it first, the longest first",
     )
     if not config.getoption("kv_prefix", None) and not hasattr(config, "workerinput"):
         # One prefix for the whole session, handed to xdist workers with the other options.
@@ -156,6 +163,17 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         return marker is None or not marker.waits
 
     items.sort(key=waits_first)
+
+
+@pytest.hookimpl(optionalhook=True, tryfirst=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """Under pytest-xdist's default ``--dist load`` in a kvconform session: each worker starts as soon as it has
+    collected, the tests that wait first and each on a worker of its own (``_schedule``)."""
+    if not config.getoption("kv_target", None) or config.getoption("dist", "load") != "load":
+        return None
+    from ._schedule import WaitsFirstScheduling
+
+    return WaitsFirstScheduling(config, log)
 
 
 def target_config(config: pytest.Config) -> TargetConfig:

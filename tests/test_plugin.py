@@ -181,3 +181,20 @@ def test_scenarios_run_under_plain_pytest_and_write_the_summary(pytester: pytest
     assert summary["scenarios"]["S06"]["status"] == "pass" and summary["scenarios"]["S01"]["status"] == "disabled"
     assert summary["requirements"]["S09-GONE-404"]["status"] == "pass"
     assert "plugin-test-token" not in (pytester.path / "out" / "summary.json").read_text()
+
+
+def test_marker_with_an_unknown_wait_kind_fails_loudly(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.kv_scenario("S04", requirements=["S04-CANCELLED"], waits="cancelation")
+        def test_typo(kv):
+            pass
+        """
+    )
+    result = pytester.runpytest_inprocess(
+        "-p", "no:cacheprovider", "--kv-target", "http://127.0.0.1:9", "--kv-auth", "none"
+    )
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*waits must be True or one of cancellation, issuance, window, not 'cancelation'*"])

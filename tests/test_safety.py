@@ -134,17 +134,19 @@ def test_a_full_run_leaves_other_objects_untouched_and_never_writes_the_token(pr
         (signal.SIGTERM, 3, "1", False),
         (signal.SIGINT, 130, "2", True),  # Ctrl-C in a terminal reaches the whole process group, workers too
         (signal.SIGTERM, 3, "2", False),  # `kill` or a CI runner: the main process only
+        (signal.SIGINT, 130, None, True),  # the default against a target: parallel, a worker per waiting test
+        (signal.SIGTERM, 3, None, False),
     ],
-    ids=["sigint", "sigterm", "n2-sigint-to-the-group", "n2-sigterm"],
+    ids=["sigint", "sigterm", "n2-sigint-to-the-group", "n2-sigterm", "default-sigint-to-the-group", "default-sigterm"],
 )
 def test_an_interrupted_run_cleans_up_and_writes_partial_reports(
-    tmp_path: Path, signum: int, code: int, workers: str, group: bool
+    tmp_path: Path, signum: int, code: int, workers: str | None, group: bool
 ) -> None:
     # Operations that stay inProgress for a while, so that the signal finds the run's objects in the vault.
     settings = VaultSettings(issuance_delay=3.0, cancel_delay=3.0, failure_delay=3.0, token=TOKEN)
     with running_vault(settings) as url:
         process = subprocess.Popen(
-            _kvconform("--target", url, "--no-fuzz", "-n", workers, report_dir=tmp_path),
+            _kvconform("--target", url, "--no-fuzz", *(["-n", workers] if workers else []), report_dir=tmp_path),
             env=_env(),
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,

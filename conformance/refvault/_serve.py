@@ -33,6 +33,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="seconds until issuer Self completes (default: %(default)s)",
     )
     parser.add_argument(
+        "--cancel-delay",
+        type=float,
+        default=1.0,
+        metavar="S",
+        help="seconds until a requested cancellation shows as cancelled (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--deleted-visibility-delay",
+        type=float,
+        default=0.0,
+        metavar="S",
+        help="seconds until a deleted certificate is listed and purgeable (default: %(default)s)",
+    )
+    parser.add_argument(
         "--public-url", metavar="URL", help="the vault URL to put in bodies and headers (behind a proxy)"
     )
     parser.add_argument(
@@ -53,6 +67,8 @@ def main(args: argparse.Namespace) -> int:
     try:
         settings = VaultSettings(
             issuance_delay=args.issuance_delay,
+            cancel_delay=args.cancel_delay,
+            deleted_visibility_delay=args.deleted_visibility_delay,
             token=args.token,
             public_url=args.public_url,
             faults=frozenset(args.fault),

@@ -10,7 +10,7 @@ from ._context import Scenario, policy
 @pytest.mark.kv_scenario(
     "S03",
     requirements=["S03-COMPLETED", "S03-TARGET", "S03-NO-ERROR", "S03-STAYS-COMPLETED", "S03-NO-RETRY-AFTER"],
-    waits=True,
+    waits="issuance",
 )
 def test_get_pending_completed(kv: Scenario) -> None:
     name = kv.name("s03")

@@ -12,7 +12,7 @@ from ..errors import TargetTimeout
 from ._context import Scenario, policy
 
 
-@pytest.mark.kv_scenario("S04", requirements=["S04-CANCEL-EFFECTIVE", "S04-CANCELLED"], waits=True)
+@pytest.mark.kv_scenario("S04", requirements=["S04-CANCEL-EFFECTIVE", "S04-CANCELLED"], waits="cancellation")
 def test_cancelled(kv: Scenario) -> None:
     name = kv.name("s04c")
     kv.precondition(
@@ -41,7 +41,7 @@ def test_cancelled(kv: Scenario) -> None:
 
 
 @pytest.mark.kv_scenario(
-    "S04", requirements=["S01-ISSUER-OBJECT", "S01-CREATE-202", "S04-FAILED", "S04-FAILED-ERROR"], waits=True
+    "S04", requirements=["S01-ISSUER-OBJECT", "S01-CREATE-202", "S04-FAILED", "S04-FAILED-ERROR"], waits="issuance"
 )
 def test_failed(kv: Scenario) -> None:
     issuer = kv.issuer_name("digicert")

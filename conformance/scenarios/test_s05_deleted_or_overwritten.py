@@ -20,7 +20,7 @@ def _completed(kv: Scenario, label: str) -> str:
     return name
 
 
-@pytest.mark.kv_scenario("S05", requirements=["S09-DELETE-200", "S05-DELETED-404"], waits=True)
+@pytest.mark.kv_scenario("S05", requirements=["S09-DELETE-200", "S05-DELETED-404"], waits="issuance")
 def test_deleted(kv: Scenario) -> None:
     name = _completed(kv, "s05d")
     request_id = kv.tracker.history(name).entries[0].exchange.json.get("request_id")
@@ -31,7 +31,7 @@ def test_deleted(kv: Scenario) -> None:
         kv.judge(kv.get_pending(name, request_id=asked), "S05-DELETED-404")
 
 
-@pytest.mark.kv_scenario("S05", requirements=["S05-OVERWRITTEN-CREATE"], waits=True)
+@pytest.mark.kv_scenario("S05", requirements=["S05-OVERWRITTEN-CREATE"], waits="issuance")
 def test_overwritten_by_create(kv: Scenario) -> None:
     name = _completed(kv, "s05c")
     old_id = kv.tracker.history(name).entries[0].exchange.json.get("request_id")
@@ -42,7 +42,7 @@ def test_overwritten_by_create(kv: Scenario) -> None:
     kv.judge(kv.get_pending(name), "S05-OVERWRITTEN-CREATE")
 
 
-@pytest.mark.kv_scenario("S05", requirements=["S05-IMPORT-ACCEPTED", "S05-OVERWRITTEN-IMPORT"], waits=True)
+@pytest.mark.kv_scenario("S05", requirements=["S05-IMPORT-ACCEPTED", "S05-OVERWRITTEN-IMPORT"], waits="issuance")
 def test_overwritten_by_import(kv: Scenario) -> None:
     name = _completed(kv, "s05i")
     imported = kv.import_pem(name, pem_bundle(name))

@@ -22,7 +22,7 @@ def test_cancel_in_progress(kv: Scenario) -> None:
     kv.judge(kv.cancel(name), "S08-CANCEL-200")
 
 
-@pytest.mark.kv_scenario("S08", requirements=["S08-CANCEL-REFUSED"], waits=True)
+@pytest.mark.kv_scenario("S08", requirements=["S08-CANCEL-REFUSED"], waits="issuance")
 def test_cancel_refused_when_not_in_progress(kv: Scenario) -> None:
     name = kv.name("s08r")
     kv.precondition(

@@ -10,7 +10,7 @@ from ._context import Scenario, policy
 
 
 @pytest.mark.kv_scenario(
-    "S10", requirements=["S10-MANUAL-202", "S10-STATUS-DETAILS", "S10-STAYS-IN-PROGRESS"], waits=True
+    "S10", requirements=["S10-MANUAL-202", "S10-STATUS-DETAILS", "S10-STAYS-IN-PROGRESS"], waits="window"
 )
 def test_manual_with_issuer_unknown(kv: Scenario) -> None:
     name = kv.name("s10")
@@ -21,7 +21,7 @@ def test_manual_with_issuer_unknown(kv: Scenario) -> None:
     kv.judge(kv.get_pending(name), "S10-STAYS-IN-PROGRESS")
 
 
-@pytest.mark.kv_scenario("S10", requirements=["S10-NO-ISSUER"], waits=True)
+@pytest.mark.kv_scenario("S10", requirements=["S10-NO-ISSUER"], waits="window")
 def test_manual_without_issuer(kv: Scenario) -> None:
     name = kv.name("s10n")
     created = kv.create(name, policy(f"CN={name}", issuer=None))

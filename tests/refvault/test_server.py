@@ -151,3 +151,9 @@ def test_serve_runs_until_ctrl_c() -> None:
             process.communicate()
     assert process.returncode == 0, err
     assert out.strip() == "kvconform reference vault stopped"
+
+
+def test_serve_takes_the_cancel_and_deleted_visibility_delays() -> None:
+    args = _parse("--cancel-delay", "20", "--deleted-visibility-delay", "5")
+    assert (args.cancel_delay, args.deleted_visibility_delay) == (20.0, 5.0)
+    assert (_parse().cancel_delay, _parse().deleted_visibility_delay) == (1.0, 0.0)

@@ -78,4 +78,4 @@ def test_tests_that_wait_on_the_vault_say_so() -> None:
     """``waits=True`` (run first under xdist) is set on exactly the tests that poll or sleep."""
     for test, func, mark in _scenario_tests():
         waits = _waits(func)
-        assert mark.kwargs.get("waits", False) is waits, f"{test}: waits={waits} expected"
+        assert bool(mark.kwargs.get("waits", False)) is waits, f"{test}: waits={waits} expected"
