@@ -10,8 +10,8 @@ above 5,000 exchanges/s (the judge's goal on 2 cores), and memory that does not 
 largest size within 1.5x of the smallest).
 
 The judge plugs in through ``judge``: a function given the iterator of ``TrafficItem`` of one file, returning how
-many exchanges it judged; :func:`measure` and ``--judge module:function`` take one (default: :func:`scope_only`,
-which reads every entry and keeps the certificates traffic, as the judge's first step does).
+many exchanges it judged; :func:`measure` and ``--judge module:function`` take one (default:
+:func:`kvconform_judge`, what ``kvconform judge`` does; ``--judge read`` measures reading and scoping alone).
 """
 
 from __future__ import annotations
@@ -47,6 +47,15 @@ Judge = Callable[[Iterator[TrafficItem]], int]
 GOAL = 5000.0
 _CSR = "MIICoTCCAYkCAQAwETEPMA0GA1UEAxMGTXlDZXJ0MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA" * 12
 _CER = "MIIDKDCCAhCgAwIBAgIQTestCertificateBodyForTheBenchmarkOnlyAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" * 14
+
+
+def kvconform_judge(items: Iterator[TrafficItem]) -> int:
+    """What ``kvconform judge`` does with one file: read, scope, judge every requirement (the default)."""
+    from conformance.judge import SourceCounts, judge_items
+
+    counts = SourceCounts(file="bench", format="har")
+    judge_items(items, counts)
+    return counts.keyvault
 
 
 def scope_only(items: Iterator[TrafficItem]) -> int:
@@ -133,7 +142,7 @@ def write_capture(path: Path, count: int) -> float:
     return time.perf_counter() - started
 
 
-def measure(path: Path, judge: Judge = scope_only) -> tuple[float, float, int]:
+def measure(path: Path, judge: Judge = kvconform_judge) -> tuple[float, float, int]:
     """Wall and CPU seconds to read and judge ``path`` with ``judge``, and how many exchanges it judged."""
     wall, cpu = time.perf_counter(), time.process_time()
     judged = judge(read_traffic(path))
@@ -142,6 +151,8 @@ def measure(path: Path, judge: Judge = scope_only) -> tuple[float, float, int]:
 
 def _load_judge(spec: str | None) -> Judge:
     if not spec:
+        return kvconform_judge
+    if spec == "read":
         return scope_only
     module, _, function = spec.partition(":")
     loaded: Judge = getattr(importlib.import_module(module), function)
@@ -172,14 +183,18 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[20_000, 200_000])
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--judge", help="module:function taking the items of one file, returning the count judged")
+    parser.add_argument(
+        "--judge",
+        help="module:function taking the items of one file, returning the count judged (default: kvconform judge's "
+        "own; 'read' only reads and scopes)",
+    )
     parser.add_argument("--keep", type=Path, help="write the captures here and keep them")
     parser.add_argument("--child", nargs=2, metavar=("MODE", "PATH"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         _child(args.child[0], Path(args.child[1]), args.judge)
         return 0
-    header("reading recorded traffic (HAR)")
+    header("judging recorded traffic (HAR)")
     ok = True
     peaks: dict[int, float] = {}
     with tempfile.TemporaryDirectory() as temporary:

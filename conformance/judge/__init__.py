@@ -10,14 +10,39 @@ from __future__ import annotations
 import datetime
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
-from .._results import RunResult, aggregate
+from .._results import RunResult, TestRecord, aggregate
 from .._version import __version__
-from ..traffic import NO_SANITISATION, SANITISATION, RecordedExchange, is_certificates_traffic, read_traffic
+from ..traffic import (
+    SANITISATION,
+    RecordedExchange,
+    TrafficItem,
+    detect_format,
+    is_certificates_traffic,
+    read_traffic,
+)
 from ._engine import LOOKAHEAD, SessionJudge, SourceCounts
 
-__all__ = ["LOOKAHEAD", "SessionJudge", "SourceCounts", "judge_files"]
+__all__ = ["LOOKAHEAD", "SessionJudge", "SourceCounts", "judge_files", "judge_items"]
+
+
+def judge_items(
+    items: Iterable[TrafficItem], counts: SourceCounts, *, sanitised: bool = True
+) -> TestRecord:
+    """Judge one recorded session, read as ``items`` (in file order); ``counts`` is filled in as it goes."""
+    recogniser = SANITISATION.value if sanitised else None
+    session = SessionJudge(counts, sanitised=recogniser)
+    for item in items:
+        counts.entries += 1
+        if not isinstance(item, RecordedExchange):
+            counts.unparsed.append(f"{item.where()}: {item.reason}")
+            continue
+        if is_certificates_traffic(item.exchange):
+            session.add(item.exchange)
+        else:
+            counts.ignored += 1
+    return session.finish()
 
 
 def judge_files(
@@ -30,22 +55,11 @@ def judge_files(
     """
     started = datetime.datetime.now(datetime.UTC)
     clock = time.monotonic()
-    recogniser = (SANITISATION if sanitised else NO_SANITISATION).value
-    readers = [(os.fspath(path), read_traffic(path)) for path in paths]  # detects every format first
+    formats = [(os.fspath(path), detect_format(path)) for path in paths]  # every file's format first
     sessions, sources = [], []
-    for path, items in readers:
-        counts = SourceCounts(file=path, format=_format_of(path))
-        session = SessionJudge(counts, sanitised=recogniser if sanitised else None)
-        for item in items:
-            counts.entries += 1
-            if not isinstance(item, RecordedExchange):
-                counts.unparsed.append(f"{item.where()}: {item.reason}")
-                continue
-            if is_certificates_traffic(item.exchange):
-                session.add(item.exchange)
-            else:
-                counts.ignored += 1
-        sessions.append(session.finish())
+    for path, kind in formats:
+        counts = SourceCounts(file=path, format=str(kind))
+        sessions.append(judge_items(read_traffic(path, format=kind), counts, sanitised=sanitised))
         sources.append(counts)
     scenarios, requirements = aggregate(sessions, exercised_only=True)
     result = RunResult(
@@ -60,9 +74,3 @@ def judge_files(
         sources=[source.to_dict() for source in sources],
     )
     return result, sources
-
-
-def _format_of(path: str) -> str:
-    from ..traffic import detect_format
-
-    return str(detect_format(path))
