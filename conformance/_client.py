@@ -7,8 +7,8 @@ import datetime
 import email.utils
 import functools
 import json
-import ssl
 import re
+import ssl
 import time
 import uuid
 from collections.abc import Callable, Mapping

@@ -31,6 +31,8 @@ _BEARER = re.compile(
     r"(?i)\b(bearer|pop)\s+(?!(?:authorization|authorization_uri|resource|scope|realm|error|error_description|claims)=)"
     r"(?:(?=[A-Za-z]*[0-9\-._~+/])[A-Za-z0-9\-._~+/]+|[A-Za-z]{20,})=*"
 )  # a token has a digit or punctuation, or is long: "the bearer challenge" is prose
+# An Authorization header written out (a curl's -H, a log line): whatever its token looks like.
+_AUTH_HEADER = re.compile(r"(?i)(\bauthorization[\"']?\s*:\s*[\"']?(?:bearer|pop)\s+)[^\s\"',]+")
 _JWT = re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*")
 _KEYVALUE = re.compile(
     r"(?i)([\"']?\b(?:access_token|refresh_token|client_secret|pwd|password)[\"']?\s*[:=]\s*)"
@@ -52,6 +54,7 @@ def redact_text(text: str, secrets: Iterable[str] = ()) -> str:
     for secret in secrets:
         if secret and len(secret) >= 4:
             text = text.replace(secret, REDACTED)
+    text = _AUTH_HEADER.sub(lambda m: f"{m.group(1)}{REDACTED}", text)
     text = _BEARER.sub(lambda m: f"{m.group(1)} {REDACTED}", text)
     text = _JWT.sub(REDACTED, text)
     return _KEYVALUE.sub(_mask_value, text)

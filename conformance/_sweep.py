@@ -134,8 +134,10 @@ def sweep(
 
 
 def _unique(names: Iterable[str]) -> list[str]:
-    seen: set[str] = set()
-    return [name for name in names if not (name.lower() in seen or seen.add(name.lower()))]
+    unique: dict[str, str] = {}
+    for name in names:
+        unique.setdefault(name.lower(), name)
+    return list(unique.values())
 
 
 def _names(client: VaultClient, path: str, prefix: str, **params: str) -> Iterator[str]:

@@ -297,15 +297,19 @@ def test_a_409_to_a_create_or_import_while_in_progress_is_never_retried() -> Non
 
 def test_a_purge_answered_object_is_being_deleted_is_retried() -> None:
     being_deleted = {
-        "error": {"code": "Conflict", "message": "Certificate is currently being deleted.", "innererror": {
-            "code": "ObjectIsBeingDeleted"
-        }}
+        "error": {
+            "code": "Conflict",
+            "message": "Certificate is currently being deleted.",
+            "innererror": {"code": "ObjectIsBeingDeleted"},
+        }
     }
     transport, seen = _conflicts((409, being_deleted))
     with _client(transport) as client:
         assert client.request("DELETE", "/deletedcertificates/kvc-a").status == 200
     assert len(seen) == 2
-    recoverable = {"error": {"code": "Conflict", "message": "x", "innererror": {"code": "ObjectIsDeletedButRecoverable"}}}
+    recoverable = {
+        "error": {"code": "Conflict", "message": "x", "innererror": {"code": "ObjectIsDeletedButRecoverable"}}
+    }
     transport, seen = _conflicts((409, recoverable))
     with _client(transport) as client:
         assert client.request("DELETE", "/deletedcertificates/kvc-a").status == 409

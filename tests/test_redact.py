@@ -53,6 +53,7 @@ def test_a_bearer_challenge_is_not_a_token() -> None:
     assert redact_text(challenge) == challenge
     assert redact_headers({"WWW-Authenticate": challenge}) == {"WWW-Authenticate": challenge}
     assert redact_text("Authorization: Bearer abc.def==") == "Authorization: Bearer ***"
+    assert redact_text("curl -H 'Authorization: Bearer t' x") == "curl -H 'Authorization: Bearer ***' x", "short too"
 
 
 def test_redaction_leaves_non_secret_text_alone() -> None:

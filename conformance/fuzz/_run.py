@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import dataclasses
 import random
+import re
 import threading
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
+from urllib.parse import unquote, urlsplit
 
 from .._auth import TokenProvider, build_auth
 from .._config import TargetConfig
@@ -32,6 +34,8 @@ if TYPE_CHECKING:
     from schemathesis.specs.openapi.schemas import OpenApiSchema
 
 __all__ = ["FuzzProgress", "ProgressListener", "run_fuzz"]
+
+_CERTIFICATE_PATH = re.compile(r"/(?:deleted)?certificates/(?!issuers(?:/|$))([^/]+)", re.IGNORECASE)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -90,6 +94,7 @@ def run_fuzz(
                 elif isinstance(event, events.ScenarioFinished):
                     result.requests += len(event.recorder.interactions)
                     report.count_statuses(event.recorder)
+                    report.touch(event.recorder)
                     findings.add_scenario(event.phase.value, event.recorder)
                     report.scenario(event.label or event.recorder.label)
                 elif isinstance(event, events.NonFatalError):
@@ -113,7 +118,7 @@ def run_fuzz(
         result.findings = findings.to_list()
         result.duration = time.monotonic() - started
         report.phase("sweep", total=0)
-        swept = sweep(config, auth)
+        swept = sweep(config, auth, names=report.names)  # the names it sent, also those listed nowhere
         result.swept, result.leftovers = len(swept.removed), swept.leftovers
         result.duration = time.monotonic() - started
     return result
@@ -134,6 +139,7 @@ def _probe_boundary_names(
         recorder = scenario.recorder
         result.requests += len(recorder.interactions)
         report.count_statuses(recorder)
+        report.touch(recorder)
         findings.add_scenario(BOUNDARY, recorder)
         for error, curl in scenario.unanswered:
             findings.add_transport_error(BOUNDARY, recorder.label, error, curl=curl)
@@ -160,6 +166,7 @@ class _Reporter:
         self.runs = 0
         self.answered = 0
         self.refused = 0
+        self.names: set[str] = set()  # every certificate name a request went to (the sweep removes them)
 
     def phase(self, name: str, *, total: int) -> None:
         if name not in ("boundary", "fuzzing", "stateful", "sweep"):
@@ -179,6 +186,14 @@ class _Reporter:
             if interaction.response is not None:
                 self.answered += 1
                 self.refused += interaction.response.status_code == 401
+
+    def touch(self, recorder: ScenarioRecorder) -> None:
+        """Note the certificate names of the scenario's requests: an implementation whose certificate delete leaves
+        the operation behind lists it nowhere, so the sweep is told every name fuzzing used."""
+        for interaction in recorder.interactions.values():
+            match = _CERTIFICATE_PATH.search(urlsplit(interaction.request.uri).path)
+            if match and match.group(1):
+                self.names.add(unquote(match.group(1)))
 
     def _tell(self) -> None:
         if self.listener is None or not self.name:

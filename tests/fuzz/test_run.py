@@ -86,3 +86,11 @@ def test_refused_credentials_are_an_error_not_a_pass() -> None:
     assert result.findings == []
     assert len(result.errors) == 1 and "the target refused the credentials" in result.errors[0]
     assert result.leftovers and "401" in result.leftovers[0], "the sweep could not list either"
+
+
+def test_the_sweep_removes_the_operations_a_certificate_delete_left_behind() -> None:
+    vault = FuzzVault("orphan-operation")  # its certificate delete keeps the operation, listed nowhere
+    result = _fuzz(vault)
+    assert result.leftovers == []
+    assert vault.orphans == {}, "fuzzing deleted certificates whose operations stayed: the sweep knows their names"
+    assert vault.certificates == {} and vault.deleted == {}
