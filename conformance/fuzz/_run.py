@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 __all__ = ["FuzzProgress", "ProgressListener", "run_fuzz"]
 
 _CERTIFICATE_PATH = re.compile(r"/(?:deleted)?certificates/(?!issuers(?:/|$))([^/]+)", re.IGNORECASE)
+_VALID_NAME = re.compile(r"[0-9a-zA-Z-]{1,127}")  # facts: Names; an invalid name (a negative case) holds nothing
 
 
 @dataclasses.dataclass(frozen=True)
@@ -192,8 +193,9 @@ class _Reporter:
         the operation behind lists it nowhere, so the sweep is told every name fuzzing used."""
         for interaction in recorder.interactions.values():
             match = _CERTIFICATE_PATH.search(urlsplit(interaction.request.uri).path)
-            if match and match.group(1):
-                self.names.add(unquote(match.group(1)))
+            name = unquote(match.group(1)) if match else ""
+            if _VALID_NAME.fullmatch(name):
+                self.names.add(name)
 
     def _tell(self) -> None:
         if self.listener is None or not self.name:

@@ -55,7 +55,9 @@ def test_a_server_error_is_a_finding_with_a_reproducing_request() -> None:
     assert finding.evidence["response"]["status"] == 500
     assert finding.evidence["request"]["method"] == "GET"
     assert f"/certificates/{PREFIX}" in finding.evidence["request"]["url"]
-    assert finding.curl.startswith("curl ") and "/policy" in finding.curl
+    *setup, breaking = finding.curl.splitlines()
+    assert breaking.startswith("curl ") and "/policy" in breaking, "the request that breaks comes last"
+    assert all(line.startswith(("curl ", "# ")) for line in setup), "before it, what builds its state"
     assert TOKEN not in json.dumps(finding.to_dict()), "the token must never reach a report"
 
 
