@@ -7,6 +7,7 @@ import datetime
 import email.utils
 import functools
 import json
+import re
 import ssl
 import time
 import uuid
@@ -25,6 +26,11 @@ __all__ = ["NO_RETRY", "ExchangeSink", "RetryPolicy", "VaultClient", "add_exchan
 
 _UNSET: Any = object()
 _RETRY_STATUSES = frozenset({429, 503})
+# The real service's transient conflicts (facts: "Two operations racing on one pending certificate", "Purge right
+# after delete"): recognised by method, path, status and text, so that a 409 S06 judges (a create or an import while
+# an operation is inProgress) is never retried.
+_PENDING_CONFLICT = re.compile(r"(?i)conflict while (deleting|updating) the pending certificate")
+_BEING_DELETED = "objectisbeingdeleted"
 _IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 # A reset, a dropped connection or a timeout may pass; a refused connection, DNS or TLS trouble will not.
 _TRANSIENT = (httpx.TimeoutException, httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError)
@@ -34,7 +40,9 @@ _TRANSIENT = (httpx.TimeoutException, httpx.ReadError, httpx.WriteError, httpx.R
 class RetryPolicy:
     """How transient trouble is retried, so that it is never judged as non-conformance.
 
-    429 and 503 are retried on every method (the request was not processed) up to ``retries`` times, waiting
+    429 and 503 are retried on every method (the request was not processed) up to ``retries`` times, and so are the
+    service's transient 409s (:func:`transient_conflict`: a PATCH or DELETE of ``…/pending`` answered "There was a
+    conflict while deleting/updating the pending certificate", a purge answered ``ObjectIsBeingDeleted``), waiting
     ``Retry-After`` when the target sends it and ``backoff`` * 1, 2, 4, 8, 16 s otherwise (the documented Key Vault
     backoff), and never waiting more than ``max_wait`` seconds in all. A reset, dropped or timed-out connection is
     retried ``transport_retries`` times, on idempotent methods only (GET, PUT, DELETE: never POST or PATCH).
@@ -87,6 +95,31 @@ def _seconds(retry_after: str | None) -> float | None:
     if when.tzinfo is None:
         when = when.replace(tzinfo=datetime.UTC)
     return (when - datetime.datetime.now(datetime.UTC)).total_seconds()
+
+
+def transient_conflict(method: str, url: str, status: int | None, body: Any, text: str = "") -> bool:
+    """Whether an answer is one of the real service's transient 409s, which a client retries and nobody judges.
+
+    A PATCH or DELETE of ``…/certificates/{name}/pending`` answered 409 "There was a conflict while deleting/updating
+    the pending certificate …", or a purge (``DELETE …/deletedcertificates/{name}``) answered 409
+    ``ObjectIsBeingDeleted``. Any other 409 (a create or an import while an operation is inProgress: S06) is not.
+    """
+    if status != 409:
+        return False
+    path = httpx.URL(url).path.rstrip("/").lower()
+    error = body.get("error") if isinstance(body, dict) else None
+    error = error if isinstance(error, dict) else {}
+    message = str(error.get("message") or "") or text
+    method = method.upper()
+    if method in ("PATCH", "DELETE") and path.endswith("/pending") and "/certificates/" in path:
+        return bool(_PENDING_CONFLICT.search(message))
+    if method == "DELETE" and "/deletedcertificates/" in path:
+        inner = error.get("innererror")
+        codes = [str(error.get("code") or "")]
+        if isinstance(inner, dict):
+            codes.append(str(inner.get("code") or ""))
+        return any(code.lower() == _BEING_DELETED for code in codes) or _BEING_DELETED in message.lower()
+    return False
 
 
 def _origin(url: str) -> tuple[str, str, int | None]:
@@ -202,7 +235,8 @@ class VaultClient:
         """Send one request; ``path`` may also be an absolute URL (e.g. a ``nextLink``).
 
         Transient trouble is retried by :attr:`retry`; only the final attempt is recorded (``Exchange.retries``
-        counts the others). A 429/503 that persists raises ``TargetThrottled``.
+        counts the others, ``Exchange.retried`` says what they answered). A 429/503 that persists raises
+        ``TargetThrottled``; a transient 409 that persists is returned as it is, for the checks to judge.
         """
         if path.startswith(("http://", "https://")):
             if _origin(path) != self._origin:
@@ -229,6 +263,7 @@ class VaultClient:
         send_headers.update(headers or {})
         transport_failures = answers_retried = attempts = 0
         waited = 0.0
+        retried: list[str] = []
 
         def attempt() -> tuple[Exchange, httpx.TransportError | None]:
             nonlocal attempts
@@ -240,14 +275,21 @@ class VaultClient:
             nonlocal transport_failures, answers_retried
             exchange, error = outcome
             if error is None:
-                answers_retried += exchange.status in _RETRY_STATUSES
-                return exchange.status in _RETRY_STATUSES and answers_retried <= self.retry.retries
-            transport_failures += 1
-            return (
-                isinstance(error, _TRANSIENT)
-                and method.upper() in _IDEMPOTENT
-                and transport_failures <= self.retry.transport_retries
-            )
+                again = exchange.status in _RETRY_STATUSES or transient_conflict(
+                    method, url, exchange.status, exchange.response_body, exchange.response_text
+                )
+                answers_retried += again
+                again = again and answers_retried <= self.retry.retries
+            else:
+                transport_failures += 1
+                again = (
+                    isinstance(error, _TRANSIENT)
+                    and method.upper() in _IDEMPOTENT
+                    and transport_failures <= self.retry.transport_retries
+                )
+            if again:
+                retried.append(str(exchange.status) if error is None else type(error).__name__)
+            return again
 
         def wait(state: tenacity.RetryCallState) -> float:
             exchange, _ = state.outcome.result() if state.outcome else (None, None)
@@ -271,6 +313,7 @@ class VaultClient:
         )
         exchange, error = retrying(attempt)
         exchange.retries = attempts - 1
+        exchange.retried = retried[: exchange.retries]
         self.exchanges.append(exchange)
         self._notify(exchange)
         tried = f" (after {exchange.retries} retries)" if exchange.retries else ""

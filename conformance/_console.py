@@ -6,7 +6,7 @@ import sys
 from typing import TYPE_CHECKING, TextIO
 
 from . import _requirements
-from ._results import RunResult
+from ._results import RunResult, findings_text
 from ._status import Status
 
 if TYPE_CHECKING:
@@ -67,7 +67,7 @@ def print_result(
         )
         if scenario.id == "FUZZ" and result.fuzz is not None:
             fuzz = result.fuzz
-            line = f"{fuzz.operations} operations, {fuzz.requests} requests, {len(fuzz.findings)} findings"
+            line = f"{fuzz.operations} operations, {fuzz.requests} requests, {findings_text(*fuzz.count())}"
             line += f", seed {fuzz.seed}" + (f"; {fuzz.stopped}" if fuzz.stopped else "")
             print(f"{'':21}{line}", file=out)
         if scenario.id == "CLIENT" and clients is not None and clients.runs:
@@ -113,7 +113,8 @@ class FuzzProgressLine:
         done = f"{progress.done}/{progress.total} operations" if progress.total else f"{progress.done} runs"
         if progress.phase == "sweep":
             done = "removing what fuzzing created"
-        line = f"  FUZZ  {progress.phase}: {done}, {progress.requests} requests, {progress.findings} findings"
+        found = findings_text(progress.findings, progress.findings)
+        line = f"  FUZZ  {progress.phase}: {done}, {progress.requests} requests, {found}"
         self.stream.write("\r" + line.ljust(self.width))
         self.stream.flush()
         self.width = len(line)

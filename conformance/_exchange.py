@@ -28,7 +28,8 @@ class Exchange:
     response_text: str = ""
     elapsed: float = 0.0
     error: str | None = None
-    retries: int = 0  # earlier attempts (429/503, a dropped connection) retried before this, the final one
+    retries: int = 0  # earlier attempts (429/503, a transient 409, a dropped connection) retried before this one
+    retried: list[str] = dataclasses.field(default_factory=list)  # what each earlier attempt got: "409", "ReadError"
 
     def header(self, name: str) -> str | None:
         """A response header, by case-insensitive name."""
@@ -63,6 +64,7 @@ class Exchange:
             },
             "error": None if self.error is None else redact_text(self.error, secrets),
             "elapsed_ms": round(self.elapsed * 1000, 1),
+            **({"retries": self.retries, "retried": list(self.retried)} if self.retries else {}),
         }
 
     def describe(self) -> str:

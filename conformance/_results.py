@@ -141,6 +141,12 @@ class FuzzFinding:
         }
 
 
+def findings_text(findings: int, occurrences: int) -> str:
+    """``3 findings``, or ``3 findings (7 occurrences)`` when some were seen more than once."""
+    text = f"{findings} finding" + ("" if findings == 1 else "s")
+    return text + (f" ({occurrences} occurrences)" if occurrences != findings else "")
+
+
 @dataclasses.dataclass
 class FuzzResult:
     """The fuzz phase: what it sent, what it found, what its sweep left behind."""
@@ -158,12 +164,26 @@ class FuzzResult:
     leftovers: list[str] = dataclasses.field(default_factory=list)
     interrupted: bool = False
 
+    def count(self, requirement: str | None = None) -> tuple[int, int]:
+        """How many findings (kinds of failure), and how many occurrences of them, for ``requirement`` or in all.
+
+        The one definition the console, ``summary.json`` and the requirement messages use.
+        """
+        kept = [f for f in self.findings if requirement is None or f.requirement == requirement]
+        return len(kept), sum(finding.count for finding in kept)
+
     def to_dict(self) -> dict[str, Any]:
+        findings, occurrences = self.count()
         return {
             "seed": self.seed,
             "examples": self.examples,
             "duration": round(self.duration, 3),
-            "counts": {"operations": self.operations, "requests": self.requests, "findings": len(self.findings)},
+            "counts": {
+                "operations": self.operations,
+                "requests": self.requests,
+                "findings": findings,
+                "occurrences": occurrences,
+            },
             "stopped": self.stopped,
             "swept": self.swept,
             "errors": self.errors,
@@ -249,9 +269,9 @@ class RunResult:
             result.checks, result.in_scope = fuzz.requests, True
             if findings:
                 first = max(findings, key=lambda finding: finding.status)
-                count = sum(finding.count for finding in findings)
                 result.status, result.evidence = first.status, first.to_dict()
-                result.message = f"{count} finding(s); first: {first.title} ({first.check} on {first.operation})"
+                found = findings_text(*fuzz.count(result.id))
+                result.message = f"{found}; first: {first.title} ({first.check} on {first.operation})"
             elif result.id in fuzz.not_judged:
                 result.status, result.message, result.evidence = Status.SKIP, fuzz.not_judged[result.id], None
             else:

@@ -1,21 +1,27 @@
-"""The sweep: delete and purge every certificate and issuer whose name starts with a prefix, and nothing else.
+"""The one delete-and-purge routine (:func:`remove`), and the sweep of a prefix (:func:`sweep`) built on it.
 
-Used after fuzzing, at the start and end of ``kvconform run`` (the run's prefix), and by ``kvconform cleanup``
-(a prefix of an interrupted run, or ``kvc-`` for every run's). A run does not always know what it created (a create
-may have succeeded while a check failed, or a Ctrl-C came in between), so the sweep asks the target:
-``GET /certificates?includePending=true``, ``GET /deletedcertificates?includePending=true`` and
-``GET /certificates/issuers``, following ``nextLink``. Names are compared case-insensitively, as the service does.
-A 404 means someone removed the object first. A deleted certificate becomes purgeable only after a few seconds on a
-real vault (facts: Operations the suite needs), so a purge answered 404 or 409 is retried for a while. Throttling and
-dropped connections are retried by the :class:`VaultClient`.
+:func:`remove` is what every part of kvconform that made something uses to remove it: the scenario cleanup, the fuzz
+phase, the client phase, ``kvconform run``'s start and end sweeps and ``kvconform cleanup``. For each certificate
+name it deletes the pending operation (``DELETE …/pending``: an implementation whose certificate delete leaves the
+operation would otherwise keep it), deletes the certificate, and purges it, waiting a bounded time for the deleted
+certificate to become purgeable (on a real vault it shows under ``/deletedcertificates`` only after a few seconds,
+404 meanwhile; a purge right after the delete can answer 409 ``ObjectIsBeingDeleted``). A 404 anywhere means it is
+gone already. What it could not remove is reported as a leftover, never raised.
+
+:func:`sweep` does not rely on a run knowing what it created (a create may have succeeded while a check failed, or a
+Ctrl-C came in between): it asks the target, ``GET /certificates?includePending=true`` (a certificate whose creation
+is pending is listed, with its pending state, on the real service), ``GET /deletedcertificates?includePending=true``
+and ``GET /certificates/issuers``, following ``nextLink`` on the target's origin only, and adds the ``names`` the
+caller knows it created. That is how an operation whose certificate is gone is found: its name is still listed as a
+deleted certificate, or the run knows it. Names are compared case-insensitively, as the service does. Throttling,
+dropped connections and the service's transient 409s are retried by the :class:`VaultClient`.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import functools
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from urllib.parse import quote, urlsplit
 
 from ._auth import TokenProvider
@@ -23,14 +29,16 @@ from ._client import VaultClient
 from ._config import TargetConfig
 from .errors import TargetError
 
-__all__ = ["SweepResult", "sweep"]
+__all__ = ["SweepResult", "remove", "sweep"]
 
 _MAX_PAGES = 200
+PURGE_WAIT = 30.0  # seconds a deleted certificate may take to become purgeable
 
 
 @dataclasses.dataclass
 class SweepResult:
-    """What the sweep found (``certificate X``, ``deleted certificate X``, ``issuer X``), removed and left behind."""
+    """What was found (``certificate X``, ``deleted certificate X``, ``issuer X``), removed (a certificate's bare
+    name, ``issuer X``) and left behind (``certificate X: why``, ``pending X: why``, ``issuer X: why``)."""
 
     removed: list[str] = dataclasses.field(default_factory=list)
     leftovers: list[str] = dataclasses.field(default_factory=list)
@@ -41,51 +49,95 @@ class _ListingFailed(Exception):
     pass
 
 
+def remove(
+    client: VaultClient,
+    certificates: Iterable[str] = (),
+    issuers: Iterable[str] = (),
+    *,
+    deleted: Iterable[str] = (),
+    purge_wait: float = PURGE_WAIT,
+    sleep: Callable[[float], None] = time.sleep,
+) -> SweepResult:
+    """Delete the operation and the certificate of each name in ``certificates``, purge it, and delete ``issuers``.
+
+    ``deleted`` names certificates known to be soft-deleted already (listed under ``/deletedcertificates``): their
+    purge is waited for even when their certificate delete answers 404. Never raises; problems are leftovers.
+    """
+    result = SweepResult()
+    known_deleted = {name.lower() for name in deleted}
+    for name in _unique(certificates):
+        try:
+            _remove_certificate(client, name, name.lower() in known_deleted, purge_wait, sleep, result)
+        except Exception as exc:  # cleanup must never hide a verdict, nor stop at the first problem
+            result.leftovers.append(f"certificate {name}: {type(exc).__name__}: {exc}")
+    for name in _unique(issuers):
+        try:
+            status = client.request("DELETE", f"/certificates/issuers/{quote(name, safe='')}").status
+        except Exception as exc:
+            result.leftovers.append(f"issuer {name}: {type(exc).__name__}: {exc}")
+            continue
+        if status in (200, 204, 404):
+            result.removed.append(f"issuer {name}")
+        else:
+            result.leftovers.append(f"issuer {name}: delete answered {status}")
+    return result
+
+
 def sweep(
     config: TargetConfig,
     auth: TokenProvider,
     *,
     prefix: str | None = None,
     dry_run: bool = False,
-    purge_wait: float = 30.0,
+    purge_wait: float = PURGE_WAIT,
+    names: Iterable[str] = (),
 ) -> SweepResult:
-    """Remove every object under ``prefix`` (default ``config.prefix``); problems become leftovers, never raise.
+    """Remove every object under ``prefix`` (default ``config.prefix``), and each of ``names`` under it that the
+    caller created; problems become leftovers, never raise.
 
     With ``dry_run`` it only lists what it would remove (``found``).
     """
     prefix = config.prefix if prefix is None else prefix
     if not prefix or config.target is None:
         raise ValueError("sweep needs a target and a prefix")
-    result = SweepResult()
+    known = {name for name in names if name.lower().startswith(prefix.lower())}
     with VaultClient.for_target(config, auth) as client:
         try:
             certificates = set(_names(client, "/certificates", prefix, includePending="true"))
             deleted = set(_names(client, "/deletedcertificates", prefix, includePending="true"))
             issuers = set(_names(client, "/certificates/issuers", prefix))
         except (TargetError, _ListingFailed) as exc:
-            result.leftovers.append(f"could not list the target's objects: {exc}")
+            result = SweepResult(leftovers=[f"could not list the target's objects: {exc}"])
+            if known and not dry_run:  # what the run knows it made can still be removed
+                removed = remove(client, sorted(known), purge_wait=purge_wait)
+                result.removed, result.leftovers = removed.removed, result.leftovers + removed.leftovers
             return result
-        result.found = (
+        listed = {name.lower() for name in certificates | deleted}
+        unlisted = {name for name in known if name.lower() not in listed}
+        found = (
             [f"certificate {name}" for name in sorted(certificates)]
             + [f"deleted certificate {name}" for name in sorted(deleted - certificates)]
+            + [f"name {name} (created by this run)" for name in sorted(unlisted)]
             + [f"issuer {name}" for name in sorted(issuers)]
         )
         if dry_run:
-            return result
-        for name in sorted(certificates | deleted):
-            _remove(client, name, in_use=name in certificates, purge_wait=purge_wait, result=result)
-        for name in sorted(issuers):
-            path = f"/certificates/issuers/{quote(name, safe='')}"
-            status = _attempt(result, f"issuer {name}", functools.partial(_delete, client, path))
-            if status in (200, 204, 404):
-                result.removed.append(f"issuer {name}")
-            elif status is not None:
-                result.leftovers.append(f"issuer {name}: delete answered {status}")
-    return result
+            return SweepResult(found=found)
+        result = remove(
+            client,
+            sorted(certificates | deleted | unlisted),
+            sorted(issuers),
+            deleted=deleted - certificates,
+            purge_wait=purge_wait,
+        )
+        result.found = found
+        return result
 
 
-def _delete(client: VaultClient, path: str) -> int | None:
-    return client.request("DELETE", path).status
+def _unique(names: Iterable[str]) -> list[str]:
+    unique: dict[str, str] = {}
+    for name in names:
+        unique.setdefault(name.lower(), name)
+    return list(unique.values())
 
 
 def _names(client: VaultClient, path: str, prefix: str, **params: str) -> Iterator[str]:
@@ -104,50 +156,69 @@ def _names(client: VaultClient, path: str, prefix: str, **params: str) -> Iterat
         answer = client.request("GET", str(next_link))
 
 
-def _remove(client: VaultClient, name: str, *, in_use: bool, purge_wait: float, result: SweepResult) -> None:
+def _remove_certificate(
+    client: VaultClient,
+    name: str,
+    known_deleted: bool,
+    purge_wait: float,
+    sleep: Callable[[float], None],
+    result: SweepResult,
+) -> None:
     quoted = quote(name, safe="")
-    if in_use:
-        try:
-            deleted = client.request("DELETE", f"/certificates/{quoted}")
-        except TargetError as exc:
-            result.leftovers.append(f"certificate {name}: {exc}")
-            return
-        if deleted.status == 404:
-            # Gone already, or never more than a pending operation: remove that, if it is still there.
-            _attempt(result, f"pending {name}", lambda: _delete(client, f"/certificates/{quoted}/pending"))
-            result.removed.append(name)
-            return
-        if deleted.status != 200:
+    pending = f"/certificates/{quoted}/pending"
+    # The operation first: then no implementation can keep it once the certificate is gone. 200, or 404: none.
+    first = client.request("DELETE", pending).status
+    if known_deleted:
+        wait = True  # listed as deleted: only the purge is left
+    else:
+        deleted = client.request("DELETE", f"/certificates/{quoted}")
+        if deleted.status not in (200, 404):
             result.leftovers.append(f"certificate {name}: delete answered {deleted.status}")
             return
-        if not (isinstance(deleted.json, dict) and deleted.json.get("recoveryId")):
-            result.removed.append(name)  # no soft delete on this target: nothing to purge
+        if deleted.status == 200 and not (isinstance(deleted.json, dict) and deleted.json.get("recoveryId")):
+            wait = None  # no soft delete on this target: nothing to purge
+        else:
+            # 200: soft-deleted just now, wait until it is purgeable. 404: gone, never more than an operation, or
+            # deleted earlier (by its own scenario): one purge finds out.
+            wait = deleted.status == 200
+    purged = True if wait is None else _purge(client, name, purge_wait, wait, known_deleted, sleep, result)
+    if first not in (200, 404) and purged:
+        # A soft-deleted name may refuse requests to its operation (409 ObjectIsDeletedButRecoverable): once the
+        # certificate is purged, the operation must be gone too.
+        again = client.request("DELETE", pending).status
+        if again not in (200, 404):
+            result.leftovers.append(f"pending {name}: delete answered {again}")
             return
-    purge = f"/deletedcertificates/{quoted}"
+    if purged:
+        result.removed.append(name)
+
+
+def _purge(
+    client: VaultClient,
+    name: str,
+    purge_wait: float,
+    expected: bool,
+    listed: bool,
+    sleep: Callable[[float], None],
+    result: SweepResult,
+) -> bool:
+    """Purge ``name``; whether it is gone. ``expected``: it is deleted, so a 404 means "not purgeable yet" and is
+    waited on like a 409 (still being deleted); otherwise a 404 means there is nothing to purge. ``listed``: it was
+    listed as deleted, so a 404 that lasts means someone purged it since."""
+    purge = f"/deletedcertificates/{quote(name, safe='')}"
     deadline = time.monotonic() + purge_wait
     delay = 0.1
     while True:
-        status = _attempt(result, f"deleted certificate {name}", lambda: _delete(client, purge))
-        if status is None:
-            return
+        status = client.request("DELETE", purge).status
         if status in (200, 204):
-            result.removed.append(name)
-            return
-        # 404: not yet in the deleted state; 409: still being deleted. Both pass within seconds on a real vault.
+            return True
+        # 404: not (yet) in the deleted state; 409: still being deleted. Both pass within seconds on a real vault.
+        if status == 404 and not expected:
+            return True
         if status not in (404, 409) or time.monotonic() >= deadline:
-            if status == 404 and not in_use:
-                result.removed.append(name)  # listed as deleted, and purged by someone else since
-            else:
-                result.leftovers.append(f"certificate {name}: purge answered {status}")
-            return
-        time.sleep(delay)
+            if status == 404 and listed:
+                return True
+            result.leftovers.append(f"certificate {name}: purge answered {status}")
+            return False
+        sleep(delay)
         delay = min(delay * 2, 2.0)
-
-
-def _attempt(result: SweepResult, what: str, call: Callable[[], int | None]) -> int | None:
-    """``call()``'s status; trouble reaching the target is noted as a leftover."""
-    try:
-        return call()
-    except TargetError as exc:
-        result.leftovers.append(f"{what}: {exc}")
-        return None

@@ -103,6 +103,14 @@ class TargetUnreachable(TargetError):
 class TargetTimeout(TargetError):
     """The target did not answer in time, or never reached the awaited state within ``--timeout``."""
 
+    #: Where a user reads how long waits take on a real vault and how to raise ``--timeout``.
+    WAIT_HINT = "raise --timeout if the vault is slow (README: #timing-on-real-vaults)"
+
+    @classmethod
+    def waiting(cls, what: str, name: str, timeout: float) -> TargetTimeout:
+        """A wait that reached ``--timeout``: what was awaited, on which name, and the hint to raise it."""
+        return cls(f"{what}: the operation on {name} was still inProgress after {timeout:g} s; {cls.WAIT_HINT}")
+
 
 class TargetThrottled(TargetError):
     """The target kept answering 429 (throttled) or 503 (unavailable) after the bounded retries."""

@@ -1,7 +1,8 @@
 """The kvconform pytest plugin (entry point ``pytest11: kvconform``).
 
 Inert unless asked: it only adds the ``--kv-*`` options, the ``kv_scenario`` marker and the fixtures. Nothing
-touches the network, collection or results unless ``--kv-target`` is given or a kvconform fixture is requested.
+touches the network, collection or results unless a target is given (``--kv-target``, ``KVCONFORM_TARGET`` or a
+``--kv-config`` file naming one: all three alike) or a kvconform fixture is requested.
 """
 
 from __future__ import annotations
@@ -38,6 +39,8 @@ _SESSION_KEY = pytest.StashKey["KvSession"]()
 _SCENARIO_KEY = pytest.StashKey["Scenario"]()
 _STOPPED_KEY = pytest.StashKey[str]()
 _PROPERTY = "kvconform"
+_ERROR_PROPERTY = "kvconform-error"  # a kvconform test that broke before it could say what it judged
+_FIXTURES = frozenset({"kv", "kv_config", "kv_auth"})
 _MARKER = "kv_scenario"
 
 
@@ -129,7 +132,7 @@ def pytest_configure(config: pytest.Config) -> None:
     if not config.getoption("kv_prefix", None) and not hasattr(config, "workerinput"):
         # One prefix for the whole session, handed to xdist workers with the other options.
         config.option.kv_prefix = os.environ.get("KVCONFORM_PREFIX") or new_run_prefix()
-    if config.getoption("kv_target", None) and not hasattr(config, "workerinput"):
+    if _target_configured(config) and not hasattr(config, "workerinput"):
         # The controller (or the only process) collects the results and writes the reports; an xdist worker's
         # reports reach it through report.user_properties, and its own copies would only be overwritten.
         session = KvSession(config)
@@ -146,6 +149,20 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         from .traffic import stop_part
 
         stop_part()
+
+
+def _target_configured(config: pytest.Config) -> bool:
+    """Whether a target is given, by ``--kv-target``, ``KVCONFORM_TARGET`` or ``--kv-config``: each one starts the
+    same session (results, reports). A configuration that does not load counts as given: the kv fixtures then report
+    the one-line error."""
+    if config.getoption("kv_target", None):
+        return True
+    if not (os.environ.get("KVCONFORM_TARGET") or config.getoption("kv_config", None)):
+        return False
+    try:
+        return target_config(config).target is not None
+    except KvconformError:
+        return True
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -289,9 +306,15 @@ def pytest_runtest_makereport(
     report: pytest.TestReport = yield
     try:
         marker = _marker(item)
-    except UsageError:
-        return report  # the kv fixture has already reported the invalid marker as the test's error
+    except UsageError as exc:
+        # The kv fixture reported the invalid marker as the test's error; the run's outcome must count it too.
+        if report.failed:
+            report.user_properties.append((_ERROR_PROPERTY, f"{item.nodeid}: {exc}"))
+        return report
     if marker is None:
+        if report.failed and _FIXTURES & set(getattr(item, "fixturenames", ())):
+            _, message = _classify(call)
+            report.user_properties.append((_ERROR_PROPERTY, f"{item.nodeid}: {message}"))
         return report
     scenario = item.stash.get(_SCENARIO_KEY, None)
     outcome, message = _classify(call)
@@ -356,10 +379,12 @@ class KvSession:
         self._clock = time.monotonic()
         self.tests: dict[str, TestRecord] = {}
         self.cleanup_problems: list[str] = []
+        self.errors: list[str] = []
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         from ._results import CheckRecord, TestRecord
 
+        self.errors.extend(str(text) for key, text in report.user_properties if key == _ERROR_PROPERTY)
         for payload in kv_payloads(report):
             test = self.tests.setdefault(
                 report.nodeid,
@@ -418,6 +443,7 @@ class KvSession:
             prefix=config.prefix,
             scenarios=scenarios,
             requirements=requirements,
+            errors=list(self.errors),
             leftovers=list(self.cleanup_problems),
             interrupted=interrupted,
         )

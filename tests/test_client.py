@@ -232,3 +232,85 @@ def test_an_http_target_loads_no_ca_bundle(monkeypatch: pytest.MonkeyPatch) -> N
         assert client.url("/certificates").startswith("http://127.0.0.1:9/")
     with pytest.raises(AssertionError, match="CA bundle was loaded"):
         VaultClient("https://vault.example", api_version="7.6", auth=NoAuth())
+
+
+def _conflicts(*answers: tuple[int, dict[str, object]]) -> tuple[httpx.MockTransport, list[str]]:
+    seen: list[str] = []
+    queue = list(answers)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(f"{request.method} {request.url.path}")
+        status, body = queue.pop(0) if queue else (200, {"status": "inProgress"})
+        return httpx.Response(status, json=body)
+
+    return httpx.MockTransport(handler), seen
+
+
+PENDING_CONFLICT = {
+    "error": {"code": "Conflict", "message": "There was a conflict while updating the pending certificate kvc-a."}
+}
+IN_PROGRESS = {
+    "error": {
+        "code": "Conflict",
+        "message": "A new key vault certificate can not be created or imported while a pending key vault "
+        "certificate's status is inProgress.",
+    }
+}
+
+
+def test_the_transient_409_of_a_pending_patch_or_delete_is_retried_with_evidence_of_the_retries() -> None:
+    for method in ("PATCH", "DELETE"):
+        transport, seen = _conflicts((409, PENDING_CONFLICT), (409, PENDING_CONFLICT))
+        with _client(transport) as client:
+            exchange = client.request(method, "/certificates/kvc-a/pending", json_body={})
+        assert exchange.status == 200 and exchange.retries == 2 and exchange.retried == ["409", "409"]
+        assert seen == [f"{method} /certificates/kvc-a/pending"] * 3
+        evidence = exchange.to_evidence()
+        assert evidence["retries"] == 2 and evidence["retried"] == ["409", "409"]
+    assert SLEPT[:2] == [1.0, 2.0]
+
+
+def test_a_transient_409_that_persists_is_returned_for_the_checks_to_judge() -> None:
+    transport, seen = _conflicts(*[(409, PENDING_CONFLICT)] * 10)
+    with _client(transport) as client:
+        exchange = client.request("DELETE", "/certificates/kvc-a/pending")
+    assert exchange.status == 409 and exchange.retries == 5 and len(seen) == 6
+
+
+def test_a_409_to_a_create_or_import_while_in_progress_is_never_retried() -> None:
+    for path in ("/certificates/kvc-a/create", "/certificates/kvc-a/import"):
+        transport, seen = _conflicts((409, IN_PROGRESS))
+        with _client(transport) as client:
+            exchange = client.request("POST", path, json_body={})
+        assert exchange.status == 409 and exchange.retries == 0 and len(seen) == 1, "S06 judges it"
+    # The same conflict text on a create, or another 409 on the pending operation, is not transient either.
+    for method, path, body in [
+        ("POST", "/certificates/kvc-a/create", PENDING_CONFLICT),
+        ("PATCH", "/certificates/kvc-a/pending", IN_PROGRESS),
+        ("GET", "/certificates/kvc-a/pending", PENDING_CONFLICT),
+    ]:
+        transport, seen = _conflicts((409, body))
+        with _client(transport) as client:
+            assert client.request(method, path, json_body={}).status == 409
+        assert len(seen) == 1
+
+
+def test_a_purge_answered_object_is_being_deleted_is_retried() -> None:
+    being_deleted = {
+        "error": {
+            "code": "Conflict",
+            "message": "Certificate is currently being deleted.",
+            "innererror": {"code": "ObjectIsBeingDeleted"},
+        }
+    }
+    transport, seen = _conflicts((409, being_deleted))
+    with _client(transport) as client:
+        assert client.request("DELETE", "/deletedcertificates/kvc-a").status == 200
+    assert len(seen) == 2
+    recoverable = {
+        "error": {"code": "Conflict", "message": "x", "innererror": {"code": "ObjectIsDeletedButRecoverable"}}
+    }
+    transport, seen = _conflicts((409, recoverable))
+    with _client(transport) as client:
+        assert client.request("DELETE", "/deletedcertificates/kvc-a").status == 409
+    assert len(seen) == 1

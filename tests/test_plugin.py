@@ -198,3 +198,70 @@ def test_marker_with_an_unknown_wait_kind_fails_loudly(pytester: pytest.Pytester
     )
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines(["*waits must be True or one of cancellation, issuance, window, not 'cancelation'*"])
+
+
+_ONE_KV_TEST = """
+import pytest
+
+@pytest.mark.kv_scenario("S09", requirements=["S09-GONE-404"])
+def test_lists(kv):
+    kv.send("GET", "/certificates")
+"""
+
+
+@pytest.mark.parametrize("how", ["environment", "config-file"])
+def test_a_target_from_the_environment_or_a_config_file_is_a_target_like_kv_target(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, how: str
+) -> None:
+    import json
+
+    from conformance.refvault import VaultSettings, running_vault
+
+    pytester.makepyfile(test_env=_ONE_KV_TEST)
+    monkeypatch.setenv("KVCONFORM_TOKEN", "plugin-env-token")
+    monkeypatch.setenv("KVCONFORM_PREFIX", "kvc-e0e0e0e0-")
+    with running_vault(VaultSettings()) as url:
+        if how == "environment":
+            monkeypatch.setenv("KVCONFORM_TARGET", url)
+            args: tuple[str, ...] = ()
+        else:
+            monkeypatch.delenv("KVCONFORM_TARGET", raising=False)
+            (pytester.path / "kv.yaml").write_text(f"target: {url}\n")
+            args = ("--kv-config", "kv.yaml")
+        result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--kv-report-dir", "out", *args)
+    result.assert_outcomes(passed=1)
+    summary = json.loads((pytester.path / "out" / "summary.json").read_text())
+    assert summary["target"] == url and summary["prefix"] == "kvc-e0e0e0e0-"
+    assert summary["requirements"]["S09-GONE-404"]["status"] == "skip"  # declared, never checked by this test
+    assert {"summary.md", "report.html"} <= {path.name for path in (pytester.path / "out").iterdir()}
+
+
+def test_an_errored_kv_test_counts_in_the_outcome(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+    import json
+
+    monkeypatch.delenv("KVCONFORM_TARGET", raising=False)
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.kv_scenario("S06", requirements=["S06-409-CREATE"], wait=True)
+        def test_typo(kv):
+            pass
+
+        def test_no_marker(kv):
+            pass
+
+        def test_unrelated():
+            pass
+        """
+    )
+    result = pytester.runpytest_subprocess(
+        "-p", "no:cacheprovider", "--kv-target", "http://127.0.0.1:9", "--kv-auth", "none", "--kv-report-dir", "out"
+    )
+    result.assert_outcomes(errors=2, passed=1)
+    summary = json.loads((pytester.path / "out" / "summary.json").read_text())
+    assert summary["outcome"] == "error"
+    assert [error.split(": ", 1)[0].rsplit("::", 1)[-1] for error in summary["errors"]] == [
+        "test_typo",
+        "test_no_marker",
+    ]

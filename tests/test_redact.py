@@ -35,3 +35,32 @@ def test_issuer_password_in_a_body_is_masked_but_structure_kept() -> None:
 
 def test_short_or_empty_secrets_do_not_shred_text() -> None:
     assert redact_text("a b c", ["", "a"]) == "a b c"
+
+
+def test_a_schema_snippet_naming_a_secret_is_left_as_it_is() -> None:
+    snippet = "{'pwd': {'type': 'string'}, 'password': {'type': 'string'}, \"pwd\": [\"string\"], 'pwd': None}"
+    assert redact_text(snippet) == snippet
+    schema = {"properties": {"pwd": {"type": "string"}, "token": ["a"]}, "required": ["pwd"]}
+    assert redact_body(schema) == schema
+    # ...while a secret's value still goes, in each spelling.
+    assert redact_text("{'pwd': 'hunter22'}") == "{'pwd': '***'}"
+    assert redact_text('{"password": "p4ss{w}rd"}') == '{"password": "***"}'
+    assert redact_text("?pwd=abc&x=1") == "?pwd=***&x=1"
+
+
+def test_a_bearer_challenge_is_not_a_token() -> None:
+    challenge = 'Bearer authorization="https://login.windows.net/t", resource="https://vault.azure.net"'
+    assert redact_text(challenge) == challenge
+    assert redact_headers({"WWW-Authenticate": challenge}) == {"WWW-Authenticate": challenge}
+    assert redact_text("Authorization: Bearer abc.def==") == "Authorization: Bearer ***"
+    assert redact_text("curl -H 'Authorization: Bearer t' x") == "curl -H 'Authorization: Bearer ***' x", "short too"
+
+
+def test_redaction_leaves_non_secret_text_alone() -> None:
+    texts = [
+        'Schema: {"type": "object", "properties": {"credentials": {"type": "object"}}}',
+        "the operation of kvc-1-a is inProgress; {curly} [square] (round)",
+        "PATCH https://vault.test/certificates/kvc-a/pending?api-version=7.6",
+        "pop quiz: the password policy; the bearer challenge; Bearer token",
+    ]
+    assert [redact_text(text) for text in texts] == texts

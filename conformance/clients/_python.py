@@ -18,7 +18,6 @@ from typing import Any
 from azure.core.credentials import AccessToken
 from azure.core.exceptions import (
     HttpResponseError,
-    ResourceNotFoundError,
     ServiceRequestError,
     ServiceResponseError,
 )
@@ -35,10 +34,12 @@ from azure.keyvault.certificates import (
 from urllib3.exceptions import InsecureRequestWarning
 
 from .._auth import TokenProvider
+from .._client import VaultClient
 from .._config import TargetConfig
 from .._exchange import Exchange
 from .._redact import redact_text
 from .._status import Status
+from .._sweep import remove
 from .._version import __version__
 from .._x509 import ThrowawayCA
 from ._evidence import Trail, decode_body, flow_evidence
@@ -133,7 +134,7 @@ def run_python(
                         run.finish(Status.ERROR, f"not run: {run.flows[-1].message}")
                         break
             finally:
-                run.leftovers = flows.cleanup()
+                run.leftovers = _cleanup(config, provider, flows.names)
     finally:
         run.duration = time.monotonic() - started
     return run
@@ -340,31 +341,13 @@ class _Flows:
         self.at("get_certificate(name) after the delete")
         self.expect_not_found(lambda: self.sdk.get_certificate(name), "the deleted certificate")
 
-    # -- cleanup ----------------------------------------------------------------------------------------------
 
-    def cleanup(self) -> list[str]:
-        """Delete the operation and the certificate of every name the flows made, and purge it; what stays."""
-        leftovers: list[str] = []
-        for index, name in enumerate(self.names):
-            try:
-                self._remove(name)
-            except (ServiceRequestError, ServiceResponseError) as exc:
-                reason = f"python client cleanup: the target could not be reached: {_describe(exc)}"
-                return leftovers + [f"certificate {left} ({reason})" for left in self.names[index:]]
-            except Exception as exc:
-                leftovers.append(f"certificate {name} (python client cleanup: {_describe(exc)})")
-        return leftovers
-
-    def _remove(self, name: str) -> None:
-        with contextlib.suppress(HttpResponseError):  # 404: no operation (any more)
-            self.sdk.delete_certificate_operation(name)
-        try:
-            deleted = self.wait(self.sdk.begin_delete_certificate(name, **self.poll))
-        except ResourceNotFoundError:
-            deleted = None  # gone already, or soft-deleted by its flow and not purged
-        if deleted is None or deleted.recovery_id:
-            with contextlib.suppress(ResourceNotFoundError):
-                self.sdk.purge_deleted_certificate(name)
+def _cleanup(config: TargetConfig, provider: TokenProvider, names: list[str]) -> list[str]:
+    """Remove every name the flows made with the routine every phase uses (``_sweep.remove``); what stays."""
+    if not names:
+        return []
+    with VaultClient.for_target(config, provider) as client:
+        return [f"{leftover} (python client cleanup)" for leftover in remove(client, names).leftovers]
 
 
 def _status(operation: CertificateOperation) -> str:

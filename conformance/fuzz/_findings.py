@@ -1,14 +1,21 @@
 """Turning what schemathesis records into findings: the check, the operation, a redacted request and response.
 
 A finding's evidence has the shape of an exchange's evidence in the scenario reports (``request``, ``response``,
-``error``, ``elapsed_ms``), secrets redacted and long values clipped, plus a ``curl`` command that reproduces it.
-Findings of one kind (requirement, check, operation, title) are counted, not repeated: the first one is kept.
+``error``, ``elapsed_ms``), secrets redacted and long values clipped, plus ``curl``: the commands that reproduce it on
+their own, the ones that build its state first and the one that breaks last. schemathesis gives the chain of one
+stateful run; a certificate that an earlier fuzz step left (a use-after-free probe deleting a name created by another
+scenario) gets the create that made it prepended.
+
+A finding is one kind of failure (requirement, check, operation, title): its first occurrence is kept, the others
+are counted in ``count``. Every count of findings (the console, ``summary.json``, the requirement messages) counts
+kinds; ``occurrences`` sums ``count`` (see ``FuzzResult``).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from .. import _requirements
@@ -21,12 +28,14 @@ if TYPE_CHECKING:
     import requests
     from schemathesis.core.transport import Response
     from schemathesis.engine.events import NonFatalError
-    from schemathesis.engine.recorder import CheckNode, Interaction, ScenarioRecorder
+    from schemathesis.engine.recorder import CheckFailureInfo, CheckNode, Interaction, ScenarioRecorder
 
 __all__ = ["Findings"]
 
 _MAX_TEXT = 2000
 _MAX_VALUE = 200
+_CERTIFICATE = re.compile(r"^/(?:certificates|deletedcertificates)/(?!issuers(?:/|$))([^/?]+)", re.IGNORECASE)
+_MAKES = re.compile(r"^/certificates/[^/?]+/(?:create|import)$", re.IGNORECASE)
 
 
 class Findings:
@@ -35,6 +44,7 @@ class Findings:
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         self.secrets = tuple(secrets)
         self._by_kind: dict[tuple[str, str, str, str], FuzzFinding] = {}
+        self._made: dict[str, str] = {}  # certificate name (lower-case) -> the curl of the last create that made it
 
     def __len__(self) -> int:
         return len(self._by_kind)
@@ -44,6 +54,7 @@ class Findings:
 
     def add_scenario(self, phase: str, recorder: ScenarioRecorder) -> None:
         """Every failed check of one finished scenario (a test of one operation, or one stateful run)."""
+        self._remember_creates(recorder)
         for case_id, nodes in recorder.checks.items():
             for node in nodes:
                 if node.failure_info is not None:
@@ -111,10 +122,42 @@ class Findings:
                 title=failure.title,
                 message=self._text(failure.message),
                 phase=phase,
-                curl=redact_text(info.code_sample or "", self.secrets),  # whole: it is the reproduction
+                curl=redact_text(self._reproduction(info), self.secrets),  # whole: it is the reproduction
                 evidence=self._evidence(recorder.interactions.get(blamed)),
             )
         )
+
+    def _remember_creates(self, recorder: ScenarioRecorder) -> None:
+        for case_id, node in recorder.cases.items():
+            interaction = recorder.interactions.get(case_id)
+            response = interaction.response if interaction is not None else None
+            case = node.value
+            path = case.formatted_path
+            if response is None or not 200 <= response.status_code < 300 or case.method.upper() != "POST":
+                continue
+            match = _CERTIFICATE.match(path)
+            if match and _MAKES.match(path):
+                try:
+                    curl = case.as_curl_command(headers=recorder.find_request_headers(case_id=case_id))
+                except Exception:  # a case schemathesis cannot render: the finding keeps its own curl
+                    continue
+                self._made[match.group(1).lower()] = curl
+
+    def _reproduction(self, info: CheckFailureInfo) -> str:
+        """The failure's curls, preceded by the create of each certificate they use and do not make themselves."""
+        steps = [(step.method, step.path) for step in info.steps]
+        curl = info.code_sample or ""
+        made = {
+            name for method, path in steps if method.upper() == "POST" and _MAKES.match(path) for name in _names(path)
+        }
+        setup = [
+            self._made[name]
+            for name in dict.fromkeys(name for _, path in steps for name in _names(path))
+            if name not in made and name in self._made
+        ]
+        if not setup:
+            return curl
+        return "# the state an earlier fuzz step left: the certificate it made\n" + "\n".join(setup) + "\n" + curl
 
     def _keep(self, finding: FuzzFinding) -> None:
         key = (finding.requirement, finding.check, finding.operation, finding.title)
@@ -166,6 +209,12 @@ class Findings:
     def _text(self, text: str | None) -> str:
         text = redact_text(text or "", self.secrets)
         return text if len(text) <= _MAX_TEXT else text[:_MAX_TEXT] + f"… ({len(text)} chars)"
+
+
+def _names(path: str) -> Iterator[str]:
+    match = _CERTIFICATE.match(path)
+    if match:
+        yield match.group(1).lower()
 
 
 def _clip(value: Any) -> Any:

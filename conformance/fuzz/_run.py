@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import dataclasses
 import random
+import re
 import threading
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
+from urllib.parse import unquote, urlsplit
 
 from .._auth import TokenProvider, build_auth
 from .._config import TargetConfig
@@ -32,6 +34,9 @@ if TYPE_CHECKING:
     from schemathesis.specs.openapi.schemas import OpenApiSchema
 
 __all__ = ["FuzzProgress", "ProgressListener", "run_fuzz"]
+
+_CERTIFICATE_PATH = re.compile(r"/(?:deleted)?certificates/(?!issuers(?:/|$))([^/]+)", re.IGNORECASE)
+_VALID_NAME = re.compile(r"[0-9a-zA-Z-]{1,127}")  # facts: Names; an invalid name (a negative case) holds nothing
 
 
 @dataclasses.dataclass(frozen=True)
@@ -90,6 +95,7 @@ def run_fuzz(
                 elif isinstance(event, events.ScenarioFinished):
                     result.requests += len(event.recorder.interactions)
                     report.count_statuses(event.recorder)
+                    report.touch(event.recorder)
                     findings.add_scenario(event.phase.value, event.recorder)
                     report.scenario(event.label or event.recorder.label)
                 elif isinstance(event, events.NonFatalError):
@@ -113,7 +119,7 @@ def run_fuzz(
         result.findings = findings.to_list()
         result.duration = time.monotonic() - started
         report.phase("sweep", total=0)
-        swept = sweep(config, auth)
+        swept = sweep(config, auth, names=report.names)  # the names it sent, also those listed nowhere
         result.swept, result.leftovers = len(swept.removed), swept.leftovers
         result.duration = time.monotonic() - started
     return result
@@ -134,6 +140,7 @@ def _probe_boundary_names(
         recorder = scenario.recorder
         result.requests += len(recorder.interactions)
         report.count_statuses(recorder)
+        report.touch(recorder)
         findings.add_scenario(BOUNDARY, recorder)
         for error, curl in scenario.unanswered:
             findings.add_transport_error(BOUNDARY, recorder.label, error, curl=curl)
@@ -160,6 +167,7 @@ class _Reporter:
         self.runs = 0
         self.answered = 0
         self.refused = 0
+        self.names: set[str] = set()  # every certificate name a request went to (the sweep removes them)
 
     def phase(self, name: str, *, total: int) -> None:
         if name not in ("boundary", "fuzzing", "stateful", "sweep"):
@@ -179,6 +187,15 @@ class _Reporter:
             if interaction.response is not None:
                 self.answered += 1
                 self.refused += interaction.response.status_code == 401
+
+    def touch(self, recorder: ScenarioRecorder) -> None:
+        """Note the certificate names of the scenario's requests: an implementation whose certificate delete leaves
+        the operation behind lists it nowhere, so the sweep is told every name fuzzing used."""
+        for interaction in recorder.interactions.values():
+            match = _CERTIFICATE_PATH.search(urlsplit(interaction.request.uri).path)
+            name = unquote(match.group(1)) if match else ""
+            if _VALID_NAME.fullmatch(name):
+                self.names.add(name)
 
     def _tell(self) -> None:
         if self.listener is None or not self.name:

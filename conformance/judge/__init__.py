@@ -27,9 +27,7 @@ from ._engine import LOOKAHEAD, SessionJudge, SourceCounts
 __all__ = ["LOOKAHEAD", "SessionJudge", "SourceCounts", "judge_files", "judge_items"]
 
 
-def judge_items(
-    items: Iterable[TrafficItem], counts: SourceCounts, *, sanitised: bool = True
-) -> TestRecord:
+def judge_items(items: Iterable[TrafficItem], counts: SourceCounts, *, sanitised: bool = True) -> TestRecord:
     """Judge one recorded session, read as ``items`` (in file order); ``counts`` is filled in as it goes."""
     recogniser = SANITISATION.value if sanitised else None
     session = SessionJudge(counts, sanitised=recogniser)

@@ -19,6 +19,7 @@ import pytest
 from .._checks import Verdicts
 from .._client import VaultClient
 from .._exchange import Exchange
+from .._sweep import PURGE_WAIT, remove
 from ..errors import TargetTimeout
 from ..judgements import Tracker, error_code, has_envelope, json_of, judge_entry, norm_status
 
@@ -165,10 +166,7 @@ class Scenario:
             ):
                 return exchange  # any 2xx that still says inProgress is waited on: its status code is S02's to judge
             if time.monotonic() >= deadline:
-                raise TargetTimeout(
-                    f"{what}: the operation on {name} was still inProgress after {self.timeout:g} s "
-                    "(a real vault can take longer: raise --timeout, see README#timeouts)"
-                )
+                raise TargetTimeout.waiting(what, name, self.timeout)
             time.sleep(
                 min(
                     _retry_after(exchange, self.poll_interval),
@@ -193,43 +191,11 @@ class Scenario:
         return body  # type: ignore[no-any-return]
 
     # -- cleanup ------------------------------------------------------------------------------------------
-    def cleanup(self, *, purge_wait: float = 30.0) -> None:
-        """Delete and purge every certificate and issuer this test named; problems are noted, never raised."""
-        for name in self.certificates:
-            try:
-                self._remove_certificate(name, purge_wait)
-            except Exception as exc:  # cleanup must never hide the verdict
-                self.cleanup_problems.append(f"{name}: {type(exc).__name__}: {exc}")
-        for name in self.issuers:
-            try:
-                self.client.request("DELETE", f"/certificates/issuers/{name}")
-            except Exception as exc:
-                self.cleanup_problems.append(f"issuer {name}: {type(exc).__name__}: {exc}")
-
-    def _remove_certificate(self, name: str, purge_wait: float) -> None:
-        deleted = self.client.request("DELETE", f"/certificates/{name}")
-        if deleted.status == 404:
-            # Never became a certificate, or has no soft-delete: remove a lingering operation, if any.
-            self.client.request("DELETE", f"/certificates/{name}/pending")
-            return
-        if deleted.status != 200:
-            self.cleanup_problems.append(f"{name}: delete answered {deleted.status}")
-            return
-        if not (isinstance(deleted.json, dict) and deleted.json.get("recoveryId")):
-            return  # no soft delete on this target: nothing to purge
-        deadline = time.monotonic() + purge_wait
-        delay = 0.05
-        while True:
-            purged = self.client.request("DELETE", f"/deletedcertificates/{name}")
-            if purged.status in (200, 204):
-                return
-            if purged.status != 404 or time.monotonic() >= deadline:
-                if purged.status != 404:
-                    self.cleanup_problems.append(f"{name}: purge answered {purged.status}")
-                return
-            # A deleted certificate becomes purgeable only after a few seconds on a real vault.
-            time.sleep(delay)
-            delay = min(delay * 2, 2.0)
+    def cleanup(self, *, purge_wait: float = PURGE_WAIT) -> None:
+        """Delete the operation and the certificate of every name this test made, purge it, and delete its issuers,
+        with the one routine every phase uses (``_sweep.remove``); problems are noted, never raised."""
+        removed = remove(self.client, self.certificates, self.issuers, purge_wait=purge_wait)
+        self.cleanup_problems.extend(removed.leftovers)
 
 
 def _state(entry: Any) -> str:

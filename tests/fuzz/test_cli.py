@@ -67,6 +67,6 @@ def test_progress_is_one_rewritten_line_on_a_terminal_and_silent_elsewhere() -> 
         line.close()
     assert pipe.getvalue() == ""
     shown = terminal.getvalue().split("\r")
-    assert "  FUZZ  fuzzing: 3/18 operations, 40 requests, 1 findings" in shown
-    assert any(part.startswith("  FUZZ  stateful: 2 runs, 60 requests, 1 findings") for part in shown)
+    assert "  FUZZ  fuzzing: 3/18 operations, 40 requests, 1 finding" in shown
+    assert any(part.startswith("  FUZZ  stateful: 2 runs, 60 requests, 1 finding") for part in shown)
     assert terminal.getvalue().endswith("\r"), "the line is cleared for the result lines"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 from conformance._results import FuzzFinding, FuzzResult, RunResult, aggregate
 from conformance._status import Status
 
@@ -40,7 +42,7 @@ def test_findings_decide_their_requirement_with_the_first_as_evidence() -> None:
     result.add_fuzz(fuzz)
     server = result.requirements["FUZZ-SERVER-ERROR"]
     assert server.status is Status.FAIL and server.checks == 100
-    assert server.message == "2 finding(s); first: Server error (not_a_server_error on GET /x)"
+    assert server.message == "1 finding (2 occurrences); first: Server error (not_a_server_error on GET /x)"
     assert server.evidence is not None and server.evidence["curl"] == "curl x" and "request" in server.evidence
     assert result.requirements["FUZZ-CONTENT-TYPE"].status is Status.WARN
     assert result.requirements["FUZZ-IGNORED-AUTH"].status is Status.SKIP
@@ -48,8 +50,9 @@ def test_findings_decide_their_requirement_with_the_first_as_evidence() -> None:
     assert result.scenarios["FUZZ"].status is Status.FAIL and result.scenarios["FUZZ"].duration == 4.0
     assert result.outcome is Status.FAIL and result.duration == 5.0
     assert result.leftovers == ["certificate x"]
+    assert result.requirements["FUZZ-CONTENT-TYPE"].message.startswith("1 finding; first: Bad type")
     section = result.to_summary()["fuzz"]
-    assert section["counts"] == {"operations": 18, "requests": 100, "findings": 2}
+    assert section["counts"] == {"operations": 18, "requests": 100, "findings": 2, "occurrences": 3}
     assert section["seed"] == 7 and section["findings"][0]["check"] == "not_a_server_error"
     assert section["findings"][0]["response"] == {"status": 500}
 
@@ -63,3 +66,25 @@ def test_a_transport_error_or_an_engine_error_is_an_error() -> None:
     assert result.requirements["FUZZ-SERVER-ERROR"].status is Status.ERROR
     assert result.outcome is Status.ERROR
     assert result.errors == ["fuzz: Stateful tests: Hook Error: boom"]
+
+
+def test_one_count_of_findings_everywhere() -> None:
+    """The console, summary.json and each requirement's message count the same thing: kinds of failure; the
+    occurrences of each kind are added up beside them."""
+    from conformance._console import print_result
+
+    result = _run()
+    fuzz = FuzzResult(seed=7, examples=3, operations=18, requests=100, duration=4.0)
+    fuzz.findings = [
+        _finding("FUZZ-SERVER-ERROR"),
+        _finding("FUZZ-SERVER-ERROR", title="Other"),
+        _finding("FUZZ-SCHEMA"),
+    ]
+    fuzz.findings[0].count, fuzz.findings[2].count = 5, 3
+    result.add_fuzz(fuzz)
+    assert fuzz.to_dict()["counts"]["findings"] == 3 and fuzz.to_dict()["counts"]["occurrences"] == 9
+    messages = {key: result.requirements[key].message.split(";")[0] for key in ("FUZZ-SERVER-ERROR", "FUZZ-SCHEMA")}
+    assert messages == {"FUZZ-SERVER-ERROR": "2 findings (6 occurrences)", "FUZZ-SCHEMA": "1 finding (3 occurrences)"}
+    out = io.StringIO()
+    print_result(result, "reports", out)
+    assert "18 operations, 100 requests, 3 findings (9 occurrences), seed 7" in out.getvalue()

@@ -55,7 +55,9 @@ def test_a_server_error_is_a_finding_with_a_reproducing_request() -> None:
     assert finding.evidence["response"]["status"] == 500
     assert finding.evidence["request"]["method"] == "GET"
     assert f"/certificates/{PREFIX}" in finding.evidence["request"]["url"]
-    assert finding.curl.startswith("curl ") and "/policy" in finding.curl
+    *setup, breaking = finding.curl.splitlines()
+    assert breaking.startswith("curl ") and "/policy" in breaking, "the request that breaks comes last"
+    assert all(line.startswith(("curl ", "# ")) for line in setup), "before it, what builds its state"
     assert TOKEN not in json.dumps(finding.to_dict()), "the token must never reach a report"
 
 
@@ -86,3 +88,11 @@ def test_refused_credentials_are_an_error_not_a_pass() -> None:
     assert result.findings == []
     assert len(result.errors) == 1 and "the target refused the credentials" in result.errors[0]
     assert result.leftovers and "401" in result.leftovers[0], "the sweep could not list either"
+
+
+def test_the_sweep_removes_the_operations_a_certificate_delete_left_behind() -> None:
+    vault = FuzzVault("orphan-operation")  # its certificate delete keeps the operation, listed nowhere
+    result = _fuzz(vault)
+    assert result.leftovers == []
+    assert vault.orphans == {}, "fuzzing deleted certificates whose operations stayed: the sweep knows their names"
+    assert vault.certificates == {} and vault.deleted == {}
