@@ -55,9 +55,16 @@ class Verdicts:
         if verdict.ok:
             self._record(verdict.requirement, Status.PASS, "", None, count)
             return True
-        evidence = verdict.exchange.to_evidence(self.secrets) if verdict.exchange is not None else None
-        self._record(verdict.requirement, spec.level.departure, verdict.message, evidence)
-        if spec.level is Level.MUST:
+        current = self._records.get(verdict.requirement)
+        status = spec.level.departure
+        keeps = current is None or status > current.status  # evidence is built only for the record that keeps it
+        evidence = (
+            verdict.exchange.to_evidence(self.secrets)
+            if verdict.exchange is not None and (keeps or self.declared is not None)
+            else None
+        )
+        self._record(verdict.requirement, status, verdict.message, evidence)
+        if spec.level is Level.MUST and self.declared is not None:  # a scenario test fails with all of them
             self._failures.append(
                 ConformanceFailure(
                     f"{verdict.message} (see {DOCS})",

@@ -58,7 +58,11 @@ def operation_for(method: str, path: str) -> tuple[str, str] | None:
     Literal segments win over templated ones, left to right (OpenAPI's rule), so ``/certificates/abc/pending`` is
     the pending operation, not a version. ``path`` may carry a query string or be a full URL.
     """
-    concrete = urlsplit(path).path
+    return _operation_for(method, urlsplit(path).path)
+
+
+@functools.lru_cache(maxsize=1024)
+def _operation_for(method: str, concrete: str) -> tuple[str, str] | None:
     for template, pattern in _templates():
         if pattern.fullmatch(concrete) is None:
             continue
@@ -112,13 +116,21 @@ def _validate(method: str, path_template: str, status: int, headers: Mapping[str
     lowered = {str(k).lower(): v for k, v in headers.items()} if isinstance(headers, Mapping) else {}
     problems = [
         f"{name} {status}: required header {header_name} is missing"
-        for header_name, header in (response.get("headers") or {}).items()
-        if header_name.lower() != "content-type"
-        and _deref(header).get("required", False)
-        and header_name.lower() not in lowered
+        for header_name in _required_headers(template, method, key)
+        if header_name.lower() not in lowered
     ]
     problems.extend(_body_problems(name, status, template, method, key, response, lowered, body))
     return problems
+
+
+@functools.cache
+def _required_headers(template: str, method: str, key: str) -> tuple[str, ...]:
+    response = _deref(_path_item(template)[method]["responses"][key])
+    return tuple(
+        header_name
+        for header_name, header in (response.get("headers") or {}).items()
+        if header_name.lower() != "content-type" and _deref(header).get("required", False)
+    )
 
 
 def _body_problems(
@@ -144,6 +156,9 @@ def _body_problems(
     validator = _validator(template, method, key, media_type)
     if validator is None:
         return []
+    fast = _fast_validator(template, method, key, media_type)
+    if fast is not None and fast.is_valid(body):
+        return []  # the Rust validator says yes at a fraction of the cost; python-jsonschema words any problem
     errors = sorted(validator.iter_errors(body), key=lambda error: list(error.absolute_path))
     problems = [f"{name} {status}: body at {error.json_path}: {error.message}" for error in errors[:_MAX_BODY_PROBLEMS]]
     if len(errors) > _MAX_BODY_PROBLEMS:
@@ -174,7 +189,50 @@ def _validator(template: str, method: str, key: str, media_type: str) -> Draft20
     if "schema" not in media.get("content", {}).get(media_type, {}):
         return None
     pointer += f"/content/{_escape(media_type)}/schema"
-    return Draft202012Validator({"$ref": f"{_CONTRACT_URI}#{pointer}"}, registry=_registry())
+    # The contract's local $refs are inlined once: resolving them on every response cost most of the validation.
+    schema = _inline(_resolve(pointer), frozenset())
+    return Draft202012Validator(schema, registry=_registry())
+
+
+@functools.cache
+def _fast_validator(template: str, method: str, key: str, media_type: str) -> Any:
+    """The same schema for jsonschema-rs (schemathesis' own dependency), or None where it is not available."""
+    try:
+        import jsonschema_rs
+    except ImportError:  # pragma: no cover - installed with schemathesis
+        return None
+    validator = _validator(template, method, key, media_type)
+    if validator is None:
+        return None
+
+    def retrieve(uri: str) -> Any:
+        if uri.split("#", 1)[0] != _CONTRACT_URI:
+            raise ValueError(f"no such document: {uri}")
+        return load_contract()
+
+    try:
+        schema = validator.schema if isinstance(validator.schema, bool) else dict(validator.schema)
+        return jsonschema_rs.validator_for(schema, validate_formats=False, retriever=retrieve)
+    except Exception:  # pragma: no cover - a schema it does not take: python-jsonschema alone judges
+        return None
+
+
+def _inline(node: Any, seen: frozenset[str]) -> Any:
+    """``node`` with every local ``$ref`` replaced by what it points at; a ref back into itself stays a ref."""
+    if isinstance(node, list):
+        return [_inline(item, seen) for item in node]
+    if not isinstance(node, dict):
+        return node
+    ref = node.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#"):
+        if ref in seen:  # recursive: resolved in the contract, as before
+            return {**node, "$ref": f"{_CONTRACT_URI}{ref}"}
+        target = _inline(_resolve(ref.removeprefix("#")), seen | {ref})
+        rest = {key: value for key, value in node.items() if key != "$ref"}
+        if not rest:
+            return target
+        node = {**rest, "allOf": [*rest.get("allOf", []), target]}  # $ref beside other keywords: both apply
+    return {key: _inline(value, seen) if key not in ("example", "examples") else value for key, value in node.items()}
 
 
 @functools.cache
@@ -212,6 +270,7 @@ def _paths() -> dict[str, Any]:
     return paths
 
 
+@functools.cache
 def _path_item(template: str) -> dict[str, Any]:
     item: dict[str, Any] = _deref(_paths().get(template, {}))
     return item

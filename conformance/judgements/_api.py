@@ -47,7 +47,9 @@ def exchange_judgement(name: str, requirement: str) -> Callable[[ExchangeFunc], 
 
 
 def _problem(requirement: str, exchange: Exchange, problem: str | None) -> Verdict:
-    return Verdict(requirement, problem is None, f"{exchange.describe()}: {problem}", exchange=exchange)
+    if problem is None:
+        return Verdict(requirement, True, "", exchange=exchange)
+    return Verdict(requirement, False, f"{exchange.describe()}: {problem}", exchange=exchange)
 
 
 @exchange_judgement("error_envelope", "API-ERROR-ENVELOPE")

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import base64
 import binascii
+import copy
 import dataclasses
 import enum
+import functools
 import re
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -60,27 +62,32 @@ class IssuerKind(enum.Enum):
     PROVIDER = "provider"
 
 
+# Matched at the tail of the path: a vault may sit under a path prefix (a gateway).
 _ROUTES: tuple[tuple[str, re.Pattern[str], Kind], ...] = (
-    ("POST", re.compile(r"/certificates/([^/]+)/create/?", re.I), Kind.CREATE),
-    ("POST", re.compile(r"/certificates/([^/]+)/import/?", re.I), Kind.IMPORT),
-    ("POST", re.compile(r"/certificates/([^/]+)/pending/merge/?", re.I), Kind.MERGE),
-    ("GET", re.compile(r"/certificates/([^/]+)/pending/?", re.I), Kind.GET_PENDING),
-    ("PATCH", re.compile(r"/certificates/([^/]+)/pending/?", re.I), Kind.PATCH_PENDING),
-    ("DELETE", re.compile(r"/certificates/([^/]+)/pending/?", re.I), Kind.DELETE_PENDING),
-    ("PUT", re.compile(r"/certificates/issuers/([^/]+)/?", re.I), Kind.SET_ISSUER),
-    ("DELETE", re.compile(r"/certificates/([^/]+)/?", re.I), Kind.DELETE_CERTIFICATE),
-    ("DELETE", re.compile(r"/deletedcertificates/([^/]+)/?", re.I), Kind.PURGE),
+    ("POST", re.compile(r"/certificates/([^/]+)/create/?$", re.I), Kind.CREATE),
+    ("POST", re.compile(r"/certificates/([^/]+)/import/?$", re.I), Kind.IMPORT),
+    ("POST", re.compile(r"/certificates/([^/]+)/pending/merge/?$", re.I), Kind.MERGE),
+    ("GET", re.compile(r"/certificates/([^/]+)/pending/?$", re.I), Kind.GET_PENDING),
+    ("PATCH", re.compile(r"/certificates/([^/]+)/pending/?$", re.I), Kind.PATCH_PENDING),
+    ("DELETE", re.compile(r"/certificates/([^/]+)/pending/?$", re.I), Kind.DELETE_PENDING),
+    ("PUT", re.compile(r"/certificates/issuers/([^/]+)/?$", re.I), Kind.SET_ISSUER),
+    ("DELETE", re.compile(r"/certificates/([^/]+)/?$", re.I), Kind.DELETE_CERTIFICATE),
+    ("DELETE", re.compile(r"/deletedcertificates/([^/]+)/?$", re.I), Kind.PURGE),
 )
 
 
 def classify(exchange: Exchange) -> tuple[Kind, str | None]:
     """The kind of ``exchange`` and the certificate (or issuer) name it addresses, from its method and path."""
-    path = unquote(urlsplit(exchange.url).path)
-    for method, pattern, kind in _ROUTES:
-        if exchange.method.upper() != method:
+    return _classify(exchange.method.upper(), exchange.url)
+
+
+@functools.lru_cache(maxsize=1024)
+def _classify(method: str, url: str) -> tuple[Kind, str | None]:
+    path = unquote(urlsplit(url).path)
+    for wanted, pattern, kind in _ROUTES:
+        if method != wanted:
             continue
-        # A vault may sit under a path prefix (a gateway): match the tail of the path.
-        match = re.search(pattern.pattern + r"$", path, flags=re.I)
+        match = pattern.search(path)
         if match is not None and not (kind is Kind.DELETE_CERTIFICATE and match.group(1).lower() == "issuers"):
             return kind, match.group(1)
     return Kind.OTHER, None
@@ -88,8 +95,13 @@ def classify(exchange: Exchange) -> tuple[Kind, str | None]:
 
 def query(exchange: Exchange, name: str) -> str | None:
     """A query parameter of the request (names are percent-decoded, as the JS SDK encodes them)."""
-    values = parse_qs(urlsplit(exchange.url).query, keep_blank_values=True).get(name)
+    values = _query(exchange.url).get(name)
     return values[0] if values else None
+
+
+@functools.lru_cache(maxsize=256)
+def _query(url: str) -> dict[str, list[str]]:
+    return parse_qs(urlsplit(url).query, keep_blank_values=True)
 
 
 def norm_status(body: Any) -> str:
@@ -245,9 +257,17 @@ class Tracker:
         key = name.lower()
         operation = self._operations.setdefault(key, Operation(name=name))
         history = self.histories.setdefault(key, History(name))
-        history.entries.append(Entry(exchange, kind, dataclasses.replace(operation)))
+        history.entries.append(Entry(exchange, kind, copy.copy(operation)))
         _advance(operation, kind, exchange)
         return history
+
+    def forget(self, history: History) -> None:
+        """Drop ``history`` and what is known of its operation (the traffic judge, once a name fell idle): if the
+        name comes back, its operation is unknown again, which leaves judgements that need it unjudged."""
+        for key in (history.name.lower(), f"issuer:{history.name.lower()}"):
+            if self.histories.get(key) is history:
+                del self.histories[key]
+                self._operations.pop(key, None)
 
     def history(self, name: str) -> History:
         return self.histories.setdefault(name.lower(), History(name))
