@@ -47,6 +47,7 @@ class Version:
     created: int
     updated: int
     tags: dict[str, str]
+    preserve_order: bool | None = None  # preserveCertOrder (7.6 and later), echoed when the request gave it
 
     @property
     def cer(self) -> bytes | None:
@@ -71,6 +72,7 @@ class Operation:
     cancellation_requested: bool = False
     cancel_at: float | None = None
     shown_completed: bool = False
+    preserve_order: bool | None = None
 
 
 @dataclasses.dataclass
@@ -196,6 +198,7 @@ class Store:
         *,
         enabled: bool,
         tags: dict[str, str],
+        preserve_order: bool | None = None,
     ) -> tuple[Entry, Operation]:
         """Start a create: a new pending version and a new operation (which replaces a finished one, S05)."""
         self.check_can_start(name)
@@ -206,7 +209,7 @@ class Store:
             entry = self._entries.setdefault(name.lower(), Entry(name, policy))
         entry.policy, entry.finished_operation_deleted = policy, False
         wall = self.wall()
-        version = Version(uuid.uuid4().hex, policy, key, None, False, wall, wall, tags)
+        version = Version(uuid.uuid4().hex, policy, key, None, False, wall, wall, tags, preserve_order)
         entry.versions.append(version)
         due, ends = None, COMPLETED
         if route.kind in (Kind.SELF, Kind.CA):
@@ -224,19 +227,26 @@ class Store:
         op = Operation(
             request_id or uuid.uuid4().hex, version.version, policy.issuer_name, route.kind, csr, key, due, ends, error
         )
-        op.enabled = enabled
+        op.enabled, op.preserve_order = enabled, preserve_order
         entry.operation = op
         return entry, op
 
     def import_certificate(
-        self, name: str, parsed: _crypto.Parsed, policy: Policy, *, enabled: bool, tags: dict[str, str]
+        self,
+        name: str,
+        parsed: _crypto.Parsed,
+        policy: Policy,
+        *,
+        enabled: bool,
+        tags: dict[str, str],
+        preserve_order: bool | None = None,
     ) -> tuple[Entry, Version]:
         """Add an imported version; a finished operation is removed (S05), an inProgress one refuses (S06)."""
         self.check_can_start(name, importing=True)
         entry = self._entries.setdefault(name.lower(), Entry(name, policy))
         entry.policy = policy
         wall = self.wall()
-        version = Version(uuid.uuid4().hex, policy, parsed.key, parsed.leaf, enabled, wall, wall, tags)
+        version = Version(uuid.uuid4().hex, policy, parsed.key, parsed.leaf, enabled, wall, wall, tags, preserve_order)
         entry.versions.append(version)
         if not self.settings.fault("import-keeps-operation") or (
             entry.operation is not None and entry.operation.status == IN_PROGRESS
