@@ -18,7 +18,7 @@ from conformance.refvault._middleware import API_VERSIONS
 
 from ._support import BASE, InProcessClient, ThrowawayCA, Vault, pem_bundle, pfx_b64, self_signed
 
-CHALLENGE = 'Bearer authorization="https://login.windows.net/{tenant}", resource="https://vault.azure.net"'
+CHALLENGE = 'Bearer authorization="https://login.windows.net/{tenant}", resource="https://test"'  # vault.test
 MISSING = {"error": {"code": "Unauthorized", "message": "Request is missing a Bearer or PoP token."}}
 
 
