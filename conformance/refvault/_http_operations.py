@@ -30,8 +30,8 @@ from ._http import (
     tags_of,
 )
 from ._issuers import Kind
+from ._objects import IN_PROGRESS
 from ._policy import PEM, Policy, parse_policy
-from ._store import IN_PROGRESS
 
 _WRONG_SUBJECT = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "kvconform-refvault")])
 _PFX_UNREADABLE = (

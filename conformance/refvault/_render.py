@@ -11,8 +11,8 @@ from typing import Any
 
 from ._crypto import thumbprint
 from ._issuers import Issuer, Kind
+from ._objects import CANCELLED, COMPLETED, FAILED, IN_PROGRESS, RECOVERABLE_DAYS, Deleted, Entry, Operation, Version
 from ._settings import VaultSettings
-from ._store import CANCELLED, COMPLETED, FAILED, IN_PROGRESS, RECOVERABLE_DAYS, Deleted, Entry, Operation, Version
 
 ISSUER_DETAILS = (
     "Pending certificate created. Certificate request is in progress. This may take some time based on the issuer "

@@ -13,7 +13,6 @@ from ._faults import FAULTS
 from ._server import running_vault
 from ._settings import VaultSettings
 
-
 EPILOG = """\
 An official SDK needs three things (kvconform serve --tls prints them when it starts):
   URL         https://127.0.0.1:8443  (not localhost: the SDKs accept the vault's challenge only for a host

@@ -273,7 +273,8 @@ def test_the_default_limit_is_one_mebibyte(vault: Vault) -> None:
 
 
 @pytest.mark.parametrize(
-    "path", ["/", "/keys/x", "/certificates/x/pending/extra", "/certificates/issuers/x/y", "/secrets"]
+    "path",
+    ["/", "/certificate", "/certificates/x/pending/extra", "/certificates/issuers/x/y", "/deletedcertificates/x/y"],
 )
 def test_unknown_routes_are_404_with_the_envelope(vault: Vault, path: str) -> None:
     answer = vault.send("GET", path)
