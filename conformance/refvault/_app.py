@@ -14,8 +14,9 @@ from starlette.routing import Route
 from . import _http_certificates as certs
 from . import _http_issuers as issuers
 from . import _http_operations as ops
+from . import _persist
 from ._errors import VaultError, envelope
-from ._http import json_response, settings
+from ._http import json_response, settings, store
 from ._middleware import VaultMiddleware, service_headers
 from ._settings import VaultSettings
 from ._store import Store
@@ -31,7 +32,11 @@ def _route(path: str, **endpoints: Endpoint) -> Route:
     """One route per path, dispatching on the method (so that a 405 lists every allowed method)."""
 
     async def dispatch(request: Request) -> Response:
-        return await endpoints[request.method if request.method != "HEAD" else "GET"](request)
+        response = await endpoints[request.method if request.method != "HEAD" else "GET"](request)
+        data_dir = settings(request).data_dir
+        if data_dir is not None and request.method not in ("GET", "HEAD"):
+            _persist.save(store(request), data_dir)
+        return response
 
     dispatch.__name__ = "_".join(endpoint.__name__ for endpoint in endpoints.values())
     return Route(path, dispatch, methods=list(endpoints))
@@ -121,4 +126,6 @@ def create_app(settings: VaultSettings | None = None) -> Starlette:
     )
     app.router.redirect_slashes = False
     app.state.store = Store(config)
+    if config.data_dir is not None:
+        _persist.load(app.state.store, config.data_dir)  # StateFileError: the caller says so in one line
     return app

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from ._crypto import write_localhost_tls
 from ._faults import FAULTS
+from ._persist import STATE_FILE, StateFileError
 from ._server import running_vault
 from ._settings import VaultSettings
 
@@ -47,6 +48,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--public-url", metavar="URL", help="the vault URL to put in bodies and headers (behind a proxy)"
     )
     parser.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        type=Path,
+        help="keep the vault's state in DIR/refvault-state.json across restarts (exit 2 if it holds another file)",
+    )
+    parser.add_argument(
         "--fault", action="append", default=[], metavar="NAME", help="make this documented departure (repeatable)"
     )
     parser.add_argument("--list-faults", action="store_true", help="list the faults and their requirements, then exit")
@@ -67,6 +74,7 @@ def main(args: argparse.Namespace) -> int:
             token=args.token,
             public_url=args.public_url,
             faults=frozenset(args.fault),
+            data_dir=args.data_dir,
         )
     except ValueError as exc:
         print(f"kvconform serve: {exc}", file=sys.stderr)
@@ -84,11 +92,16 @@ def main(args: argparse.Namespace) -> int:
                 print(f"kvconform reference vault listening on {url}", flush=True)
                 for line in _usage_lines(url, ca_file, settings):
                     print(line, flush=True)
+                if settings.data_dir is not None:
+                    print(f"kvconform: state kept in {settings.data_dir / STATE_FILE}", flush=True)
                 if settings.faults:
                     print(f"kvconform: faults on: {', '.join(sorted(settings.faults))}", flush=True)
                 _wait_forever()
         except KeyboardInterrupt:
             pass  # Ctrl-C: running_vault has stopped the server on the way out
+        except StateFileError as exc:
+            print(f"kvconform serve: {exc}", file=sys.stderr)
+            return 2
         except OSError as exc:
             print(f"kvconform serve: cannot serve on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
             return 2
