@@ -14,8 +14,9 @@ from starlette.routing import Route
 from . import _http_certificates as certs
 from . import _http_issuers as issuers
 from . import _http_operations as ops
+from . import _persist
 from ._errors import VaultError, envelope
-from ._http import json_response, settings
+from ._http import json_response, settings, store
 from ._middleware import VaultMiddleware, service_headers
 from ._settings import VaultSettings
 from ._store import Store
@@ -23,19 +24,25 @@ from ._store import Store
 __all__ = ["create_app"]
 
 Endpoint = Callable[[Request], Awaitable[Response]]
+# Key Vault's other object kinds (their operations beyond a certificate's secret and key read-only).
+NOT_IMPLEMENTED = ("secrets", "keys", "deletedsecrets", "deletedkeys", "storage", "deletedstorage", "rng", "settings")
 
 
 def _route(path: str, **endpoints: Endpoint) -> Route:
     """One route per path, dispatching on the method (so that a 405 lists every allowed method)."""
 
     async def dispatch(request: Request) -> Response:
-        return await endpoints[request.method if request.method != "HEAD" else "GET"](request)
+        response = await endpoints[request.method if request.method != "HEAD" else "GET"](request)
+        data_dir = settings(request).data_dir
+        if data_dir is not None and request.method not in ("GET", "HEAD"):
+            _persist.save(store(request), data_dir)
+        return response
 
     dispatch.__name__ = "_".join(endpoint.__name__ for endpoint in endpoints.values())
     return Route(path, dispatch, methods=list(endpoints))
 
 
-# The first match wins: /certificates/issuers/… and /certificates/{name}/pending|policy|… come before
+# The first match wins: /certificates/issuers|contacts|restore and /certificates/{name}/pending|policy|… come before
 # /certificates/{name}/{version}. "/certificates/{name}/" is the empty version the SDKs read.
 ROUTES = [
     _route("/certificates", GET=certs.list_certificates),
@@ -47,20 +54,36 @@ ROUTES = [
         PATCH=issuers.update_issuer,
         DELETE=issuers.delete_issuer,
     ),
+    _route("/certificates/contacts", GET=certs.get_contacts, PUT=certs.set_contacts, DELETE=certs.delete_contacts),
+    _route("/certificates/restore", POST=certs.restore_certificate),
     _route("/certificates/{name}/create", POST=ops.create_certificate),
     _route("/certificates/{name}/import", POST=ops.import_certificate),
+    _route("/certificates/{name}/backup", POST=certs.backup_certificate),
     _route("/certificates/{name}/pending/merge", POST=ops.merge_certificate),
     _route(
         "/certificates/{name}/pending", GET=ops.get_operation, PATCH=ops.update_operation, DELETE=ops.delete_operation
     ),
-    _route("/certificates/{name}/policy", GET=certs.get_policy),
+    _route("/certificates/{name}/policy", GET=certs.get_policy, PATCH=certs.update_policy),
     _route("/certificates/{name}/versions", GET=certs.list_versions),
-    _route("/certificates/{name}/", GET=certs.get_certificate),
-    _route("/certificates/{name}/{version}", GET=certs.get_certificate),
+    _route("/certificates/{name}/", GET=certs.get_certificate, PATCH=certs.update_certificate),
+    _route("/certificates/{name}/{version}", GET=certs.get_certificate, PATCH=certs.update_certificate),
     _route("/certificates/{name}", GET=certs.get_certificate, DELETE=certs.delete_certificate),
     _route("/deletedcertificates", GET=certs.list_deleted),
     _route("/deletedcertificates/{name}/recover", POST=certs.recover_deleted),
     _route("/deletedcertificates/{name}", GET=certs.get_deleted, DELETE=certs.purge_deleted),
+    # The secret and key of a certificate, read-only ("{name}/" is the empty version).
+    _route("/secrets/{name}/", GET=certs.get_secret),
+    _route("/secrets/{name}/{version}", GET=certs.get_secret),
+    _route("/secrets/{name}", GET=certs.get_secret),
+    _route("/keys/{name}/", GET=certs.get_key),
+    _route("/keys/{name}/{version}", GET=certs.get_key),
+    _route("/keys/{name}", GET=certs.get_key),
+    # The rest of Key Vault's data plane: 501 NotImplemented, whatever the method.
+    *(
+        Route(path, certs.not_implemented, methods=["GET", "PUT", "POST", "PATCH", "DELETE"])
+        for prefix in NOT_IMPLEMENTED
+        for path in (f"/{prefix}", f"/{prefix}/{{rest:path}}")
+    ),
 ]
 
 
@@ -103,4 +126,6 @@ def create_app(settings: VaultSettings | None = None) -> Starlette:
     )
     app.router.redirect_slashes = False
     app.state.store = Store(config)
+    if config.data_dir is not None:
+        _persist.load(app.state.store, config.data_dir)  # StateFileError: the caller says so in one line
     return app

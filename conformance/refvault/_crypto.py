@@ -71,10 +71,12 @@ class X509Spec:
         if self.key_usage:
             flags = {arg: False for arg in KEY_USAGES.values()}
             flags.update({KEY_USAGES[usage]: True for usage in self.key_usage})
-            try:
-                found.append((x509.KeyUsage(**flags), True))
-            except ValueError as exc:  # encipherOnly/decipherOnly without keyAgreement
-                raise CryptoError(str(exc)) from None
+            # X.509 defines encipherOnly/decipherOnly only with keyAgreement, and the X.509 library refuses them
+            # alone; the service accepts ["decipherOnly"] and echoes it (facts file, "Policies the service
+            # accepts"), so the certificate gets the keyAgreement they qualify while the policy keeps what was asked.
+            if flags["encipher_only"] or flags["decipher_only"]:
+                flags["key_agreement"] = True
+            found.append((x509.KeyUsage(**flags), True))
         if self.ekus:
             try:
                 found.append((x509.ExtendedKeyUsage([ObjectIdentifier(oid) for oid in self.ekus]), False))
@@ -264,15 +266,44 @@ def thumbprint(der_bytes: bytes) -> str:
 
 
 def load_chain(x5c: list[str]) -> list[x509.Certificate]:
-    """The certificates of a merge's ``x5c`` (standard base64 DER each, leaf first)."""
-    chain = []
+    """The certificates of a merge's ``x5c``, leaf first.
+
+    Each entry is standard base64 of the DER certificate, or (what the Python and JS SDKs send) base64 of the
+    certificate's base64 or PEM text; the real service accepts all three (facts file, "Merge input").
+    """
+    chain: list[x509.Certificate] = []
     for index, item in enumerate(x5c):
         try:
-            raw = base64.b64decode("".join(item.split()), validate=True)
-            chain.append(x509.load_der_x509_certificate(raw))
+            chain.extend(_certificates_of(_b64(item)))
         except ValueError:
-            raise CryptoError(f"x5c[{index}] is not a base64 DER X.509 certificate") from None
+            raise CryptoError(
+                f"x5c[{index}] is not a base64 X.509 certificate (DER, or its base64 or PEM text)"
+            ) from None
     return chain
+
+
+def _b64(text: str) -> bytes:
+    return base64.b64decode("".join(text.split()), validate=True)
+
+
+def _certificates_of(raw: bytes) -> list[x509.Certificate]:
+    """DER, or the ASCII base64 or PEM text of one or more certificates."""
+    if raw[:1] == b"\x30":  # an ASN.1 SEQUENCE: DER
+        return [x509.load_der_x509_certificate(raw)]
+    if b"-----BEGIN" in raw:
+        return x509.load_pem_x509_certificates(raw)
+    return [x509.load_der_x509_certificate(_b64(raw.decode("ascii")))]
+
+
+def pem_text(value: str) -> str | None:
+    """The PEM text of an import's ``value``: the value itself, or the text it is base64 of; None if neither."""
+    if value.lstrip().startswith("-----BEGIN"):
+        return value
+    try:
+        decoded = _b64(value).decode("ascii")
+    except ValueError:  # binascii.Error and UnicodeDecodeError are both ValueErrors
+        return None
+    return decoded if decoded.lstrip().startswith("-----BEGIN") else None
 
 
 @dataclasses.dataclass(frozen=True)

@@ -110,6 +110,14 @@ def enabled_of(body: dict[str, Any]) -> bool:
     return value
 
 
+def preserve_order_of(body: dict[str, Any]) -> bool | None:
+    """``preserveCertOrder`` of a create or import (7.6 and later); None when the request leaves it out."""
+    value = body.get("preserveCertOrder")
+    if value is not None and not isinstance(value, bool):
+        raise bad_parameter("Property preserveCertOrder has invalid value. A boolean is expected.")
+    return value
+
+
 def tags_of(raw: Any) -> dict[str, str]:
     if raw is None:
         return {}

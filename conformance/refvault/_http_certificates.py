@@ -1,12 +1,26 @@
-"""HTTP for certificates: read, list, policy, soft delete, deleted certificates, purge and recover."""
+"""HTTP for whole certificates: read, list, update, policy, backup/restore, contacts, soft delete, deleted
+certificates, purge and recover, and the secret and key views of a certificate."""
 
 from __future__ import annotations
 
 from starlette.requests import Request
 from starlette.responses import Response
 
-from . import _render
-from ._http import base_url, flag, json_response, name_of, page, settings, store
+from . import _render, _views
+from ._errors import VaultError, envelope
+from ._http import (
+    base_url,
+    enabled_of,
+    flag,
+    json_object,
+    json_response,
+    name_of,
+    page,
+    read_json,
+    settings,
+    store,
+    tags_of,
+)
 
 
 async def get_certificate(request: Request) -> Response:
@@ -76,3 +90,86 @@ async def recover_deleted(request: Request) -> Response:
     """``POST /deletedcertificates/{name}/recover``: 200 with the recovered certificate."""
     entry = store(request).recover(name_of(request))
     return json_response(_render.bundle(base_url(request), entry, entry.current, settings(request)))
+
+
+async def update_certificate(request: Request) -> Response:
+    """``PATCH /certificates/{name}/{version}`` (empty version: the current one): attributes, tags, policy."""
+    name = name_of(request)
+    body = await read_json(request)
+    raw_attributes = json_object(body.get("attributes"), "attributes")
+    enabled = enabled_of(body) if raw_attributes.get("enabled") is not None else None
+    tags = tags_of(body["tags"]) if body.get("tags") is not None else None
+    vault = store(request)
+    entry, version = vault.update_certificate(
+        name, request.path_params.get("version"), enabled=enabled, tags=tags, policy=body.get("policy")
+    )
+    return json_response(_render.bundle(base_url(request), entry, version, settings(request)))
+
+
+async def update_policy(request: Request) -> Response:
+    """``PATCH /certificates/{name}/policy``: the fields given replace the current policy's."""
+    name = name_of(request)
+    body = await read_json(request)
+    entry = store(request).update_policy(name, body)
+    return json_response(_render.policy(base_url(request), entry, settings(request)))
+
+
+async def backup_certificate(request: Request) -> Response:
+    """``POST /certificates/{name}/backup``: ``{"value": <opaque base64url blob>}``."""
+    return json_response({"value": store(request).backup(name_of(request))})
+
+
+async def restore_certificate(request: Request) -> Response:
+    """``POST /certificates/restore`` with ``{"value": blob}``: 200 with the restored certificate."""
+    body = await read_json(request)
+    entry = store(request).restore(body.get("value"))
+    return json_response(_render.bundle(base_url(request), entry, entry.current, settings(request)))
+
+
+def _contacts(request: Request, contacts: list[dict[str, str]]) -> Response:
+    return json_response({"id": f"{base_url(request)}/certificates/contacts", "contacts": contacts})
+
+
+async def get_contacts(request: Request) -> Response:
+    """``GET /certificates/contacts``: 404 ``ContactsNotFound`` until contacts are set."""
+    return _contacts(request, store(request).get_contacts())
+
+
+async def set_contacts(request: Request) -> Response:
+    """``PUT /certificates/contacts`` with ``{"contacts": [{email, name, phone}]}``."""
+    body = await read_json(request)
+    return _contacts(request, store(request).set_contacts(body.get("contacts")))
+
+
+async def delete_contacts(request: Request) -> Response:
+    """``DELETE /certificates/contacts``: 200 with the contacts as they were."""
+    return _contacts(request, store(request).delete_contacts())
+
+
+async def get_secret(request: Request) -> Response:
+    """``GET /secrets/{name}/{version}``: the certificate's secret (PFX or PEM, the key when exportable)."""
+    name = name_of(request)
+    try:
+        entry, version = store(request).certificate(name, request.path_params.get("version") or None)
+    except VaultError as exc:
+        raise _views.secret_not_found(name) if exc.status == 404 else exc from None
+    return json_response(_views.secret(base_url(request), entry, version))
+
+
+async def get_key(request: Request) -> Response:
+    """``GET /keys/{name}/{version}``: the public JWK of the certificate's key."""
+    name = name_of(request)
+    try:
+        entry, version = store(request).certificate(name, request.path_params.get("version") or None)
+    except VaultError as exc:
+        raise _views.key_not_found(name) if exc.status == 404 else exc from None
+    return json_response(_views.key(base_url(request), entry, version))
+
+
+async def not_implemented(request: Request) -> Response:
+    """A Key Vault operation outside the certificates data plane: 501 saying so (never a 405 or 404)."""
+    message = (
+        f"The kvconform reference vault does not implement {request.method} {request.url.path}: it serves the "
+        "certificates data plane, and the secret and key of each certificate read-only."
+    )
+    return json_response(envelope("NotImplemented", message), 501)

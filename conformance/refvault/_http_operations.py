@@ -22,6 +22,7 @@ from ._http import (
     json_object,
     json_response,
     name_of,
+    preserve_order_of,
     query,
     read_json,
     settings,
@@ -29,8 +30,8 @@ from ._http import (
     tags_of,
 )
 from ._issuers import Kind
+from ._objects import IN_PROGRESS
 from ._policy import PEM, Policy, parse_policy
-from ._store import IN_PROGRESS
 
 _WRONG_SUBJECT = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "kvconform-refvault")])
 _PFX_UNREADABLE = (
@@ -74,7 +75,9 @@ async def create_certificate(request: Request) -> Response:
         key, csr = await run_in_threadpool(_new_request, policy, reuse, subject)
     except ValueError as exc:  # a CryptoError, or a value cryptography refuses to encode
         raise bad_parameter(f"Property policy.x509_props has invalid value. {exc}") from None
-    entry, op = vault.start(name, policy, route, key, csr, enabled=enabled, tags=tags)
+    entry, op = vault.start(
+        name, policy, route, key, csr, enabled=enabled, tags=tags, preserve_order=preserve_order_of(body)
+    )
     base = base_url(request)
     location = f"{base}/certificates/{entry.name}/pending?api-version={api_version(request)}"
     if not config.fault("location-without-request-id"):
@@ -88,8 +91,9 @@ async def create_certificate(request: Request) -> Response:
 
 def _parse_import(value: str, password: str | None, pem: bool) -> _crypto.Parsed:
     if pem:
+        text = _crypto.pem_text(value)  # PEM content, or base64-encoded PEM content (what the Python SDK sends)
         try:
-            return _crypto.load_pem(value, password)
+            return _crypto.load_pem(text if text is not None else value, password)
         except _crypto.CryptoError as exc:
             raise bad_parameter(f"{_PEM_UNREADABLE} ({exc})") from None
     try:
@@ -116,12 +120,14 @@ async def import_certificate(request: Request) -> Response:
     content_type = json_object(json_object(raw_policy, "policy").get("secret_props"), "policy.secret_props").get(
         "contentType"
     )
-    pem = content_type == PEM if content_type is not None else value.lstrip().startswith("-----BEGIN")
+    pem = content_type == PEM if content_type is not None else _crypto.pem_text(value) is not None
     enabled, tags = enabled_of(body), tags_of(body.get("tags"))
     vault.check_can_start(name, importing=True)
     parsed = await run_in_threadpool(_parse_import, value, password, pem)
     policy = parse_policy(raw_policy, now=vault.wall(), imported=parsed, content_type=PEM if pem else None)
-    entry, version = vault.import_certificate(name, parsed, policy, enabled=enabled, tags=tags)
+    entry, version = vault.import_certificate(
+        name, parsed, policy, enabled=enabled, tags=tags, preserve_order=preserve_order_of(body)
+    )
     return json_response(_render.bundle(base_url(request), entry, version, config))
 
 

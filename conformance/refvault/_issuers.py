@@ -128,3 +128,7 @@ class IssuerRegistry:
 
     def all(self) -> list[Issuer]:
         return sorted(self._issuers.values(), key=lambda issuer: issuer.name.lower())
+
+    def add(self, issuer: Issuer) -> None:
+        """Put back an issuer as it was (from a state file)."""
+        self._issuers[issuer.name.lower()] = issuer

@@ -7,7 +7,7 @@ request without a body), then ``api-version`` is checked, then the body is read 
 from __future__ import annotations
 
 import uuid
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlsplit
 
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -46,9 +46,31 @@ API_VERSIONS = frozenset(
 LATEST_API_VERSION = "2026-04-01"
 MISSING_TOKEN = "Request is missing a Bearer or PoP token."
 INVALID_TOKEN = "The bearer token is not valid for this vault."
+# The Azure clouds' vault domains: a vault host under one of them is challenged for that cloud's resource.
+AZURE_VAULT_DOMAINS = ("vault.azure.net", "vault.azure.cn", "vault.usgovcloudapi.net", "vault.microsoftazure.de")
 _STATE_KEY = "kvconform_request_id"
 _JSON = JSON_TYPE.encode("latin-1")
 _TEXT = b"text/plain; charset=utf-8"
+
+
+def challenge_resource(netloc: str) -> str:
+    """The ``resource`` of the 401 challenge for a vault served at ``netloc`` (``host[:port]``).
+
+    The official SDKs accept a challenge only when the vault's host ends with ``"." +`` the resource's domain
+    (Python compares ``host:port``, JS the host name alone). So a vault host of an Azure cloud gets that cloud's
+    resource (``https://vault.azure.net``, as the real service sends), and any other host the resource of its parent
+    domain with the port: ``kv.localhost:8443`` → ``https://localhost:8443`` (both SDKs accept it),
+    ``127.0.0.1:8443`` → ``https://0.0.1:8443`` (Python accepts it; JS accepts no resource for an IP address). A
+    host without a dot (``localhost``) gets its own origin, which no SDK check accepts: see the README's "Mock vault".
+    """
+    netloc = netloc.strip().lower()
+    host = urlsplit(f"//{netloc}").hostname or netloc
+    for domain in AZURE_VAULT_DOMAINS:
+        if host == domain or host.endswith(f".{domain}"):
+            return f"https://{domain}"
+    if host.startswith("[") or ":" in host or "." not in host.strip("."):
+        return f"https://{netloc}"
+    return f"https://{netloc.split('.', 1)[1]}"
 
 
 def service_headers(scope: Scope, settings: VaultSettings) -> dict[str, str]:
@@ -124,9 +146,10 @@ class VaultMiddleware:
             elif settings.token is not None and token != settings.token:
                 message = INVALID_TOKEN
             if message is not None:
+                served = urlsplit(settings.public_url).netloc if settings.public_url else _host(scope)
                 challenge = (
                     f'Bearer authorization="https://login.windows.net/{settings.tenant_id}", '
-                    'resource="https://vault.azure.net"'
+                    f'resource="{challenge_resource(served)}"'
                 )
                 headers = {} if settings.fault("no-challenge") else {"WWW-Authenticate": challenge}
                 return VaultError(401, "Unauthorized", message, headers=headers)
@@ -168,6 +191,15 @@ class VaultMiddleware:
             chunks.append(chunk)
             if not message.get("more_body", False):
                 return b"".join(chunks)
+
+
+def _host(scope: Scope) -> str:
+    """The host the client addressed: the Host header, else the address the server listens on."""
+    host = Headers(scope=scope).get("host")
+    if host:
+        return host
+    server = scope.get("server")
+    return f"{server[0]}:{server[1]}" if server else "localhost"
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:

@@ -11,8 +11,8 @@ from typing import Any
 
 from ._crypto import thumbprint
 from ._issuers import Issuer, Kind
+from ._objects import CANCELLED, COMPLETED, FAILED, IN_PROGRESS, RECOVERABLE_DAYS, Deleted, Entry, Operation, Version
 from ._settings import VaultSettings
-from ._store import CANCELLED, COMPLETED, FAILED, IN_PROGRESS, RECOVERABLE_DAYS, Deleted, Entry, Operation, Version
 
 ISSUER_DETAILS = (
     "Pending certificate created. Certificate request is in progress. This may take some time based on the issuer "
@@ -45,6 +45,8 @@ def operation(base: str, entry: Entry, op: Operation, settings: VaultSettings) -
         )
         if fault("completed-with-error"):
             doc["error"] = {"code": "Completed", "message": "The certificate was issued."}
+    if op.preserve_order is not None:
+        doc["preserveCertOrder"] = op.preserve_order
     doc["request_id"] = op.request_id
     return doc
 
@@ -82,6 +84,8 @@ def bundle(base: str, entry: Entry, version: Version, settings: VaultSettings) -
     if version.tags:
         doc["tags"] = dict(version.tags)
     doc["policy"] = policy(base, entry, settings)
+    if version.preserve_order is not None:
+        doc["preserveCertOrder"] = version.preserve_order
     if entry.operation is not None or cer is None:
         doc["pending"] = {"id": f"{base}/certificates/{entry.name}/pending"}
     return doc

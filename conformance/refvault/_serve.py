@@ -10,12 +10,24 @@ from pathlib import Path
 
 from ._crypto import write_localhost_tls
 from ._faults import FAULTS
+from ._persist import STATE_FILE, StateFileError
 from ._server import running_vault
 from ._settings import VaultSettings
+
+EPILOG = """\
+An official SDK needs three things (kvconform serve --tls prints them when it starts):
+  URL         https://127.0.0.1:8443  (not localhost: the SDKs accept the vault's challenge only for a host
+              with a dot; the JS SDK accepts none for an IP address, see the README's "Mock vault")
+  CA bundle   the ca.pem it prints: SSL_CERT_FILE or REQUESTS_CA_BUNDLE (Python), NODE_EXTRA_CA_CERTS (JS)
+  credential  any bearer token (--token T to insist on one): a static-token credential, see the README's
+              "Mock vault" section
+"""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Declare the options of ``kvconform serve``."""
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    parser.epilog = EPILOG
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s)")
     parser.add_argument(
         "--port", type=int, default=8443, help="port to listen on, 0 for any free one (default: %(default)s)"
@@ -50,6 +62,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--public-url", metavar="URL", help="the vault URL to put in bodies and headers (behind a proxy)"
     )
     parser.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        type=Path,
+        help="keep the vault's state in DIR/refvault-state.json across restarts (exit 2 if it holds another file)",
+    )
+    parser.add_argument(
         "--fault", action="append", default=[], metavar="NAME", help="make this documented departure (repeatable)"
     )
     parser.add_argument("--list-faults", action="store_true", help="list the faults and their requirements, then exit")
@@ -72,34 +90,49 @@ def main(args: argparse.Namespace) -> int:
             token=args.token,
             public_url=args.public_url,
             faults=frozenset(args.fault),
+            data_dir=args.data_dir,
         )
     except ValueError as exc:
         print(f"kvconform serve: {exc}", file=sys.stderr)
         return 2
     cert_file, key_file = args.cert_file, args.key_file
     with tempfile.TemporaryDirectory(prefix="kvconform-tls-") as directory:
+        ca_file = None
         if args.tls:
             files = write_localhost_tls(Path(directory))
-            cert_file, key_file = str(files.cert_file), str(files.key_file)
-            print(
-                f"kvconform: TLS certificate for localhost in {files.cert_file}; trust its CA: {files.ca_file}",
-                flush=True,
-            )
+            cert_file, key_file, ca_file = str(files.cert_file), str(files.key_file), files.ca_file
         try:
             with running_vault(
                 settings, host=args.host, port=args.port, ssl_certfile=cert_file, ssl_keyfile=key_file
             ) as url:
                 print(f"kvconform reference vault listening on {url}", flush=True)
+                for line in _usage_lines(url, ca_file, settings):
+                    print(line, flush=True)
+                if settings.data_dir is not None:
+                    print(f"kvconform: state kept in {settings.data_dir / STATE_FILE}", flush=True)
                 if settings.faults:
                     print(f"kvconform: faults on: {', '.join(sorted(settings.faults))}", flush=True)
                 _wait_forever()
         except KeyboardInterrupt:
             pass  # Ctrl-C: running_vault has stopped the server on the way out
+        except StateFileError as exc:
+            print(f"kvconform serve: {exc}", file=sys.stderr)
+            return 2
         except OSError as exc:
             print(f"kvconform serve: cannot serve on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
             return 2
     print("kvconform reference vault stopped")
     return 0
+
+
+def _usage_lines(url: str, ca_file: Path | None, settings: VaultSettings) -> list[str]:
+    """The three lines a user needs: the URL, the CA bundle, the credential."""
+    token = "the token given with --token" if settings.token else "any bearer token (a static-token credential)"
+    lines = [f"  URL:        {url}"]
+    if ca_file is not None:
+        lines.append(f"  CA bundle:  {ca_file}  (SSL_CERT_FILE / REQUESTS_CA_BUNDLE, NODE_EXTRA_CA_CERTS)")
+    lines.append(f"  credential: {token}")
+    return lines
 
 
 def _wait_forever() -> None:

@@ -54,6 +54,7 @@ def running_vault(
     """
     if (ssl_certfile is None) != (ssl_keyfile is None):
         raise ValueError("give both ssl_certfile and ssl_keyfile, or neither")
+    app = create_app(settings)  # first: a state file it refuses (--data-dir) must not leave a socket open
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     # proto=IPPROTO_TCP: asyncio turns Nagle off (TCP_NODELAY) only on sockets that say they are TCP; without
     # it every keep-alive response waits ~40 ms for the client's delayed ACK.
@@ -68,7 +69,7 @@ def running_vault(
         raise
     bound_port = sock.getsockname()[1]
     config = uvicorn.Config(
-        create_app(settings),
+        app,
         log_level="error",  # malformed requests (fuzzing sends them) are answered, not logged
         access_log=False,
         lifespan="off",

@@ -8,127 +8,24 @@ background tasks. Every method is synchronous, so one event loop needs no locks.
 
 from __future__ import annotations
 
-import dataclasses
-import datetime
-import time
 import uuid
 
 from cryptography import x509
 
 from . import _crypto
-from ._errors import (
-    CONFLICT_IN_PROGRESS,
-    VaultError,
-    bad_parameter,
-    certificate_not_found,
-    deleted_certificate_not_found,
-    pending_not_found,
-)
-from ._issuers import IssuerRegistry, Kind, Route
+from ._errors import CONFLICT_IN_PROGRESS, VaultError, bad_parameter, pending_not_found
+from ._issuers import Kind, Route
+from ._objects import CANCELLED, COMPLETED, FAILED, IN_PROGRESS, Entry, Operation, Version
 from ._policy import Policy
-from ._settings import VaultSettings
+from ._shelf import Shelf
 
-IN_PROGRESS, COMPLETED, CANCELLED, FAILED = "inProgress", "completed", "cancelled", "failed"
-RECOVERABLE_DAYS = 90
 NOT_IN_PROGRESS = "Pending status must be in progress to allow update."
 MERGE_NOT_IN_PROGRESS = "Pending status must be in progress to allow merge."
 WRONG_KEY = "Public key from x509 certificate and key of this instance doesn't match"
 
 
-@dataclasses.dataclass
-class Version:
-    """One version of a certificate; ``certificate`` is None while its creation is pending (or never finished)."""
-
-    version: str
-    policy: Policy
-    key: _crypto.PrivateKey | None
-    certificate: x509.Certificate | None
-    enabled: bool
-    created: int
-    updated: int
-    tags: dict[str, str]
-
-    @property
-    def cer(self) -> bytes | None:
-        return _crypto.der(self.certificate) if self.certificate is not None else None
-
-
-@dataclasses.dataclass
-class Operation:
-    """A pending certificate operation."""
-
-    request_id: str
-    version: str
-    issuer_name: str
-    kind: Kind
-    csr: bytes
-    key: _crypto.PrivateKey
-    due: float | None  # when it ends on its own (None: waits for a merge)
-    ends: str  # how it ends on its own: COMPLETED or FAILED
-    error: dict[str, str] | None
-    enabled: bool = True  # attributes.enabled of the create, for the version once issued
-    status: str = IN_PROGRESS
-    cancellation_requested: bool = False
-    cancel_at: float | None = None
-    shown_completed: bool = False
-
-
-@dataclasses.dataclass
-class Entry:
-    """A certificate name: its versions (oldest first), its policy and its operation, if any."""
-
-    name: str
-    policy: Policy
-    versions: list[Version] = dataclasses.field(default_factory=list)
-    operation: Operation | None = None
-    finished_operation_deleted: bool = False
-
-    @property
-    def current(self) -> Version:
-        return self.versions[-1]
-
-    def version(self, version: str) -> Version | None:
-        return next((item for item in self.versions if item.version.lower() == version.lower()), None)
-
-
-@dataclasses.dataclass
-class Deleted:
-    entry: Entry
-    visible_at: float
-    deleted_date: int
-    scheduled_purge_date: int
-
-
-class Store:
+class Store(Shelf):
     """All the state of one reference vault."""
-
-    def __init__(self, settings: VaultSettings) -> None:
-        self.settings = settings
-        self.issuers = IssuerRegistry()
-        self.ca = _crypto.IssuingCA()
-        self._clock = settings.clock
-        self._clock0 = settings.clock()
-        self._epoch0 = time.time()
-        self._entries: dict[str, Entry] = {}
-        self._deleted: dict[str, Deleted] = {}
-
-    # -- time -----------------------------------------------------------------------------------------------
-    def now(self) -> float:
-        return self._clock()
-
-    def wall(self, at: float | None = None) -> int:
-        """Unix seconds at clock time ``at`` (now by default): timestamps follow the injected clock."""
-        return int(self._epoch0 + ((self.now() if at is None else at) - self._clock0))
-
-    def _datetime(self, at: float) -> datetime.datetime:
-        return datetime.datetime.fromtimestamp(self.wall(at), datetime.UTC)
-
-    # -- lookups --------------------------------------------------------------------------------------------
-    def _entry(self, name: str) -> Entry | None:
-        entry = self._entries.get(name.lower())
-        if entry is not None:
-            self._advance(entry)
-        return entry
 
     def existing_policy(self, name: str) -> Policy | None:
         entry = self._entry(name)
@@ -196,6 +93,7 @@ class Store:
         *,
         enabled: bool,
         tags: dict[str, str],
+        preserve_order: bool | None = None,
     ) -> tuple[Entry, Operation]:
         """Start a create: a new pending version and a new operation (which replaces a finished one, S05)."""
         self.check_can_start(name)
@@ -206,7 +104,7 @@ class Store:
             entry = self._entries.setdefault(name.lower(), Entry(name, policy))
         entry.policy, entry.finished_operation_deleted = policy, False
         wall = self.wall()
-        version = Version(uuid.uuid4().hex, policy, key, None, False, wall, wall, tags)
+        version = Version(uuid.uuid4().hex, policy, key, None, False, wall, wall, tags, preserve_order)
         entry.versions.append(version)
         due, ends = None, COMPLETED
         if route.kind in (Kind.SELF, Kind.CA):
@@ -224,19 +122,26 @@ class Store:
         op = Operation(
             request_id or uuid.uuid4().hex, version.version, policy.issuer_name, route.kind, csr, key, due, ends, error
         )
-        op.enabled = enabled
+        op.enabled, op.preserve_order = enabled, preserve_order
         entry.operation = op
         return entry, op
 
     def import_certificate(
-        self, name: str, parsed: _crypto.Parsed, policy: Policy, *, enabled: bool, tags: dict[str, str]
+        self,
+        name: str,
+        parsed: _crypto.Parsed,
+        policy: Policy,
+        *,
+        enabled: bool,
+        tags: dict[str, str],
+        preserve_order: bool | None = None,
     ) -> tuple[Entry, Version]:
         """Add an imported version; a finished operation is removed (S05), an inProgress one refuses (S06)."""
         self.check_can_start(name, importing=True)
         entry = self._entries.setdefault(name.lower(), Entry(name, policy))
         entry.policy = policy
         wall = self.wall()
-        version = Version(uuid.uuid4().hex, policy, parsed.key, parsed.leaf, enabled, wall, wall, tags)
+        version = Version(uuid.uuid4().hex, policy, parsed.key, parsed.leaf, enabled, wall, wall, tags, preserve_order)
         entry.versions.append(version)
         if not self.settings.fault("import-keeps-operation") or (
             entry.operation is not None and entry.operation.status == IN_PROGRESS
@@ -317,72 +222,3 @@ class Store:
         if settings.fault("merge-removes-operation"):
             entry.operation = None
         return entry, version
-
-    # -- certificates -----------------------------------------------------------------------------------------
-    def certificate(self, name: str, version: str | None = None) -> tuple[Entry, Version]:
-        entry = self._entry(name)
-        if entry is None:
-            raise certificate_not_found(name)
-        if version is None:
-            return entry, entry.current
-        found = entry.version(version)
-        if found is None:
-            raise certificate_not_found(name)
-        return entry, found
-
-    def certificates(self, *, include_pending: bool) -> list[tuple[Entry, Version]]:
-        """Each certificate with the version a listing shows (the newest, or the newest issued one)."""
-        found = []
-        for key in sorted(self._entries):
-            entry = self._entry(key)
-            assert entry is not None
-            shown = _listed(entry, include_pending)
-            if shown is not None:
-                found.append((entry, shown))
-        return found
-
-    def delete_certificate(self, name: str) -> Deleted:
-        """Soft delete: every version goes to the deleted state, with the operation (visible after a delay)."""
-        entry = self._entry(name)
-        if entry is None:
-            raise certificate_not_found(name)
-        del self._entries[name.lower()]
-        entry.operation = None
-        now = self.wall()
-        deleted = Deleted(
-            entry, self.now() + self.settings.deleted_visibility_delay, now, now + RECOVERABLE_DAYS * 86400
-        )
-        self._deleted[name.lower()] = deleted
-        return deleted
-
-    def deleted(self, name: str) -> Deleted:
-        deleted = self._deleted.get(name.lower())
-        if deleted is None or self.now() < deleted.visible_at:
-            raise deleted_certificate_not_found(name)
-        return deleted
-
-    def all_deleted(self, *, include_pending: bool) -> list[tuple[Deleted, Version]]:
-        """Each visible deleted certificate with the version a listing shows."""
-        found = []
-        for key in sorted(self._deleted):
-            deleted = self._deleted[key]
-            shown = _listed(deleted.entry, include_pending)
-            if self.now() >= deleted.visible_at and shown is not None:
-                found.append((deleted, shown))
-        return found
-
-    def purge(self, name: str) -> None:
-        self.deleted(name)
-        del self._deleted[name.lower()]
-
-    def recover(self, name: str) -> Entry:
-        deleted = self.deleted(name)
-        del self._deleted[name.lower()]
-        self._entries[name.lower()] = deleted.entry
-        return deleted.entry
-
-
-def _listed(entry: Entry, include_pending: bool) -> Version | None:
-    if include_pending:
-        return entry.current
-    return next((version for version in reversed(entry.versions) if version.certificate is not None), None)

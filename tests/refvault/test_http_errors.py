@@ -18,7 +18,7 @@ from conformance.refvault._middleware import API_VERSIONS
 
 from ._support import BASE, InProcessClient, ThrowawayCA, Vault, pem_bundle, pfx_b64, self_signed
 
-CHALLENGE = 'Bearer authorization="https://login.windows.net/{tenant}", resource="https://vault.azure.net"'
+CHALLENGE = 'Bearer authorization="https://login.windows.net/{tenant}", resource="https://test"'  # vault.test
 MISSING = {"error": {"code": "Unauthorized", "message": "Request is missing a Bearer or PoP token."}}
 
 
@@ -138,7 +138,6 @@ def test_bodies_that_are_not_json_objects_are_400(vault: Vault, raw: bytes) -> N
         {"x509_props": {"subject": "CN=a", "ekus": "1.2.3"}},
         {"x509_props": {"subject": "CN=a", "ekus": ["not-an-oid"]}},
         {"x509_props": {"subject": "CN=a", "key_usage": ["flying"]}},
-        {"x509_props": {"subject": "CN=a", "key_usage": ["encipherOnly"]}},
         {"x509_props": {"subject": "CN=a", "sans": {"dns_names": "a.com"}}},
         {"x509_props": {"subject": "CN=a", "sans": {"ipAddresses": ["999.1.1.1"]}}},
         {"x509_props": {"subject": "CN=a"}, "key_props": {"kty": "oct"}},
@@ -274,7 +273,8 @@ def test_the_default_limit_is_one_mebibyte(vault: Vault) -> None:
 
 
 @pytest.mark.parametrize(
-    "path", ["/", "/keys/x", "/certificates/x/pending/extra", "/certificates/issuers/x/y", "/secrets"]
+    "path",
+    ["/", "/certificate", "/certificates/x/pending/extra", "/certificates/issuers/x/y", "/deletedcertificates/x/y"],
 )
 def test_unknown_routes_are_404_with_the_envelope(vault: Vault, path: str) -> None:
     answer = vault.send("GET", path)

@@ -130,13 +130,17 @@ def test_serve_runs_until_ctrl_c() -> None:
     )
     try:
         assert process.stdout is not None
-        tls_line = process.stdout.readline()
-        assert tls_line.startswith("kvconform: TLS certificate for localhost in ")
-        ca_file = tls_line.rsplit("trust its CA: ", 1)[1].strip()
         listening = process.stdout.readline().strip()
         assert listening.startswith("kvconform reference vault listening on https://127.0.0.1:")
-        assert process.stdout.readline().strip() == "kvconform: faults on: no-retry-after"
         url = listening.rsplit(" ", 1)[1]
+        assert process.stdout.readline().strip() == f"URL:        {url}"
+        ca_line = process.stdout.readline().strip()
+        assert ca_line.startswith("CA bundle:  ") and ca_line.endswith(
+            "(SSL_CERT_FILE / REQUESTS_CA_BUNDLE, NODE_EXTRA_CA_CERTS)"
+        )
+        ca_file = ca_line.split()[2]
+        assert process.stdout.readline().strip() == "credential: the token given with --token"
+        assert process.stdout.readline().strip() == "kvconform: faults on: no-retry-after"
         with httpx.Client(verify=ssl.create_default_context(cafile=ca_file)) as client:
             assert (
                 client.get(f"{url}/certificates?api-version=7.5", headers={"Authorization": "Bearer tok"}).status_code
