@@ -17,3 +17,15 @@ def test_create_with_supported_issuer(kv: Scenario) -> None:
     name = kv.name("s01")
     created = kv.create(name, policy(f"CN={name}", issuer="Self"))
     kv.judge(created, "S01-CREATE-202", *_ON_THE_202)
+
+
+@pytest.mark.kv_scenario("S01", requirements=["S01-ISSUER-OBJECT", "S01-CREATE-202", "S01-LOCATION", "S01-OPERATION"])
+def test_create_with_an_issuer_object(kv: Scenario) -> None:
+    """The seed's own case: an issuer object (provider DigiCert) that a create names. With made-up credentials a
+    real vault rejects the request later (S04 judges that); the 202 is what S01 documents."""
+    issuer = kv.issuer_name("s01i")
+    stored = kv.set_issuer(issuer, "DigiCert")
+    kv.judge(stored, "S01-ISSUER-OBJECT")
+    kv.precondition(stored, 200, "set an issuer with provider DigiCert", requirement="S01-ISSUER-OBJECT")
+    name = kv.name("s01i")
+    kv.judge(kv.create(name, policy(f"CN={name}", issuer=issuer)), "S01-CREATE-202", "S01-LOCATION", "S01-OPERATION")
