@@ -76,7 +76,7 @@ def print_result(
     print(file=out)
     print(
         "requirements: "
-        + ", ".join(f"{counts[status.value]} {status.value}" for status in Status if counts[status.value]),
+        + ", ".join(f"{counts[status.value]} {status.value}" for status in Status if counts.get(status.value)),
         file=out,
     )
     notable = [r for r in result.requirements.values() if r.status in (Status.WARN, Status.FAIL, Status.ERROR)]

@@ -286,7 +286,7 @@ class RunResult:
         self.duration += fuzz.duration
 
     def counts(self) -> dict[str, int]:
-        counts = {status.value: 0 for status in Status}
+        counts = {status.value: 0 for status in Status if status is not Status.INCOMPLETE}  # an outcome only
         for requirement in self.requirements.values():
             counts[requirement.status.value] += 1
         return counts

@@ -100,7 +100,11 @@ def _view(summary: Mapping[str, Any]) -> dict[str, Any]:
         "verdict": verdict_words(summary),
         "gate": "pass" if gate == "warn" else gate,
         "summary": {**_META_DEFAULTS, **summary},
-        "counts": [(status.value, summary.get("counts", {}).get(status.value, 0)) for status in reversed(Status)],
+        "counts": [
+            (status.value, summary.get("counts", {}).get(status.value, 0))
+            for status in reversed(Status)
+            if status is not Status.INCOMPLETE  # an outcome, never a requirement's status
+        ],
         "matrix": matrix,
         "details": details,
         "baseline": baseline,

@@ -30,7 +30,7 @@ def render_markdown(summary: Mapping[str, Any]) -> str:
     )
     lines.append("")
     counts: Mapping[str, int] = summary.get("counts", {})
-    order = [status.value for status in reversed(Status)]
+    order = [status.value for status in reversed(Status) if status is not Status.INCOMPLETE]  # an outcome only
     lines.append("| requirements | " + " | ".join(order) + " |")
     lines.append("|---|" + "---:|" * len(order))
     lines.append("| count | " + " | ".join(str(counts.get(key, 0)) for key in order) + " |")

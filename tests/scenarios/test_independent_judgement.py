@@ -128,3 +128,34 @@ def test_an_established_failure_wins_over_a_timeout(tmp_path: Path) -> None:
     assert result.requirements["S03-COMPLETED"].status is Status.ERROR  # still reported as an error
     assert "raise --timeout" in result.requirements["S03-COMPLETED"].message
     assert result.outcome is Status.FAIL and exit_code(result.outcome) == 1
+
+
+def test_a_202_without_csr_makes_s07_skip_with_its_reason(tmp_path: Path) -> None:
+    def no_csr(scope: Scope, status: int, body: Any) -> tuple[int, Any]:
+        if isinstance(body, dict) and "csr" in body:
+            return status, {key: value for key, value in body.items() if key != "csr"}
+        return status, body
+
+    with _vault(rewrite=no_csr) as url:
+        result = _run(url, tmp_path)
+    assert result.requirements["S01-CSR"].status is Status.FAIL
+    for key in ("S07-MERGE-403", "S07-MERGE-CODE"):
+        assert result.requirements[key].status is Status.SKIP
+        assert "no csr to sign" in result.requirements[key].message
+    assert not [e for e in result.errors if "ValueError" in e]
+
+
+def test_a_missing_issuer_treated_as_self_fails_s10_no_issuer(tmp_path: Path) -> None:
+    def completes(scope: Scope, status: int, body: Any) -> tuple[int, Any]:
+        """The operation of the create without an issuer (S10's test names it …s10n-…) completes, as Self would."""
+        if scope["method"] == "GET" and "s10n-" in scope["path"] and isinstance(body, dict) and "status" in body:
+            name = scope["path"].split("/")[2]
+            return status, {**body, "status": "completed", "target": f"https://vault.example/certificates/{name}"}
+        return status, body
+
+    with _vault(rewrite=completes) as url:
+        result = _run(url, tmp_path)
+    judged = result.requirements["S10-NO-ISSUER"]
+    assert judged.status is Status.FAIL
+    assert "Received: status 'completed'. Documented: inProgress until a merge" in judged.message
+    assert judged.evidence is not None and judged.evidence["response"]["body"]["status"] == "completed"
