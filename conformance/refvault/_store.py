@@ -82,6 +82,7 @@ class Entry:
     versions: list[Version] = dataclasses.field(default_factory=list)
     operation: Operation | None = None
     finished_operation_deleted: bool = False
+    deleted_operation: Operation | None = None  # kept only for the fault deleted-operation-still-cancellable
 
     @property
     def current(self) -> Version:
@@ -176,6 +177,8 @@ class Store:
                 "in this state, the certificate can only be recovered or purged."
             )
             raise VaultError(409, "Conflict", message, inner_code="ObjectIsDeletedButRecoverable")
+        if importing and self.settings.fault("import-409-when-idle"):
+            raise VaultError(409, "Conflict", CONFLICT_IN_PROGRESS)
         entry = self._entry(name)
         if entry is None or entry.operation is None or entry.operation.status != IN_PROGRESS:
             return
@@ -215,7 +218,9 @@ class Store:
         elif route.kind is Kind.REJECTED:
             due = now + settings.failure_delay
             ends = COMPLETED if settings.fault("rejected-request-completes") else FAILED
-        if settings.fault("complete-at-once"):
+        if settings.fault("complete-at-once") or (
+            route.kind in (Kind.CA, Kind.REJECTED) and settings.fault("issuer-completes-at-once")
+        ):
             due, ends = now, COMPLETED
         error = None
         if ends == FAILED:
@@ -267,7 +272,12 @@ class Store:
 
     def cancel(self, name: str, request_id: str | None, requested: bool) -> tuple[Entry, Operation, bool]:
         """PATCH: ask for a cancellation (best effort, S08); returns the flag as it was before."""
-        entry, op = self.operation(name, request_id)
+        entry = self._entry(name)
+        ghost = entry.deleted_operation if entry is not None and entry.operation is None else None
+        if entry is not None and ghost is not None and self.settings.fault("deleted-operation-still-cancellable"):
+            op = ghost
+        else:
+            entry, op = self.operation(name, request_id)
         before = op.cancellation_requested
         if op.status != IN_PROGRESS and not self.settings.fault("patch-allowed-when-done"):
             raise VaultError(403, "Forbidden", NOT_IN_PROGRESS)
@@ -282,7 +292,7 @@ class Store:
         entry, op = self.operation(name, request_id)
         if op.status == IN_PROGRESS and self.settings.fault("delete-pending-keeps-operation"):
             return entry, op
-        entry.operation = None
+        entry.operation, entry.deleted_operation = None, op
         entry.finished_operation_deleted = op.status != IN_PROGRESS
         return entry, op
 
