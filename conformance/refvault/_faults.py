@@ -537,8 +537,9 @@ _CATALOGUE = (
         says=("GET /certificates/issuers",),
     ),
     Fault(
-        "deleted-operation-still-cancellable",
-        "After DELETE on the operation, PATCH still finds and cancels it (GET answers 404).",
+        "deleted-operation-still-found",
+        "After DELETE on the operation, PATCH and a GET that names another request_id still find it (a plain GET, "
+        "or one with its own request_id, answers 404).",
         "FUZZ",
         "FUZZ-USE-AFTER-FREE",
         says=("Deleted resource still available",),
