@@ -208,12 +208,13 @@ class Coverage:
     """MUST requirements broken alone by a detected fault of their own."""
 
     covered: list[str]
-    missing: list[str]
+    missing: list[str]  # no fault of their own in the catalogue, or none detected
     uncoverable: dict[str, str]
+    not_run: list[str] = dataclasses.field(default_factory=list)  # their faults were left out (--fault)
 
     @property
     def total(self) -> int:
-        return len(self.covered) + len(self.missing) + len(self.uncoverable)
+        return len(self.covered) + len(self.missing) + len(self.uncoverable) + len(self.not_run)
 
 
 @dataclasses.dataclass
@@ -226,15 +227,19 @@ class SelfTest:
         return all(run.clean for run in self.clean) and all(d.detected for d in self.detections)
 
     def coverage(self) -> Coverage:
-        from .refvault import UNCOVERABLE
+        from .refvault import FAULTS, UNCOVERABLE
 
         must = [r.id for r in _requirements.catalogue().values() if r.level is Level.MUST]
         broken = {d.requirement for d in self.detections if d.detected}
+        ran = {d.requirement for d in self.detections}
+        catalogued = {fault.requirement for fault in FAULTS.values()}
         uncoverable = {rid: why for rid, why in UNCOVERABLE.items() if rid not in broken}
+        rest = [rid for rid in must if rid not in broken and rid not in uncoverable]
         return Coverage(
             covered=[rid for rid in must if rid in broken],
-            missing=[rid for rid in must if rid not in broken and rid not in uncoverable],
+            missing=[rid for rid in rest if rid in ran or rid not in catalogued],
             uncoverable=uncoverable,
+            not_run=[rid for rid in rest if rid not in ran and rid in catalogued],
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -248,6 +253,7 @@ class SelfTest:
                 "covered": len(coverage.covered),
                 "total": coverage.total,
                 "missing": coverage.missing,
+                "not_run": coverage.not_run,
                 "uncoverable": coverage.uncoverable,
             },
             "detections": [d.to_dict() for d in self.detections],
@@ -307,6 +313,8 @@ def scores(selftest: SelfTest) -> list[str]:
     ]
     if coverage.missing:
         lines.append(f"  not covered: {', '.join(coverage.missing)}")
+    if coverage.not_run:
+        lines.append(f"  {len(coverage.not_run)} not judged here: their faults were not run")
     for requirement, why in coverage.uncoverable.items():
         lines.append(f"  {requirement} has no fault of its own: {why}")
     return lines

@@ -82,7 +82,6 @@ class Entry:
     versions: list[Version] = dataclasses.field(default_factory=list)
     operation: Operation | None = None
     finished_operation_deleted: bool = False
-    deleted_operation: Operation | None = None  # kept only for the fault deleted-operation-still-found
 
     @property
     def current(self) -> Version:
@@ -250,19 +249,10 @@ class Store:
         return entry, version
 
     # -- the pending operation ------------------------------------------------------------------------------
-    def _ghosts(self) -> bool:
-        """Fault deleted-operation-still-found: a deleted operation stays in a stale index that PATCH and a GET
-        filtered by another request_id consult."""
-        return self.settings.fault("deleted-operation-still-found")
-
     def operation(self, name: str, request_id: str | None, *, reading: bool = False) -> tuple[Entry, Operation]:
         """The name's operation; 404 when there is none or ``request_id`` names another one (S02, S05, S09)."""
         entry = self._entry(name)
         op = entry.operation if entry is not None else None
-        ghost = entry.deleted_operation if entry is not None and op is None else None
-        if reading and entry is not None and ghost is not None and request_id not in (None, ghost.request_id):
-            if self._ghosts():
-                return entry, ghost
         if entry is None or op is None:
             wrong_code = (
                 entry is not None and entry.finished_operation_deleted and self.settings.fault("wrong-404-code")
@@ -281,12 +271,7 @@ class Store:
 
     def cancel(self, name: str, request_id: str | None, requested: bool) -> tuple[Entry, Operation, bool]:
         """PATCH: ask for a cancellation (best effort, S08); returns the flag as it was before."""
-        entry = self._entry(name)
-        ghost = entry.deleted_operation if entry is not None and entry.operation is None else None
-        if entry is not None and ghost is not None and self._ghosts():
-            op = ghost
-        else:
-            entry, op = self.operation(name, request_id)
+        entry, op = self.operation(name, request_id)
         before = op.cancellation_requested
         if op.status != IN_PROGRESS and not self.settings.fault("patch-allowed-when-done"):
             raise VaultError(403, "Forbidden", NOT_IN_PROGRESS)
@@ -301,7 +286,7 @@ class Store:
         entry, op = self.operation(name, request_id)
         if op.status == IN_PROGRESS and self.settings.fault("delete-pending-keeps-operation"):
             return entry, op
-        entry.operation, entry.deleted_operation = None, op
+        entry.operation = None
         entry.finished_operation_deleted = op.status != IN_PROGRESS
         return entry, op
 

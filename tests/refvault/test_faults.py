@@ -440,17 +440,6 @@ def _(vault: Vault) -> None:
     assert "id" in vault.send("GET", "/certificates/issuers/dc").json()
 
 
-@check("deleted-operation-still-found")
-def _(vault: Vault) -> None:
-    created = vault.create("f", issuer="Unknown").json()
-    assert vault.delete_pending("f").status_code == 200
-    assert vault.pending("f").status_code == 404
-    assert vault.pending("f", created["request_id"]).status_code == 404
-    assert vault.pending("f", "0" * 32).status_code == 200
-    answer = vault.cancel("f")
-    assert answer.status_code == 200 and answer.json()["cancellation_requested"] is True
-
-
 @check("crash-on-long-name")
 def _(vault: Vault) -> None:
     client = InProcessClient(vault.app, raise_app_exceptions=False)
