@@ -146,7 +146,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--realistic",
         action=argparse.BooleanOptionalAction,
         default=None,
-        help="add a clean run at realistic timing (12 s Self issuance, about 40 s; default: on without --fault)",
+        help="add a clean run at realistic timing (12 s Self issuance, about 30 s; default: on without --fault)",
     )
     requirements = commands.add_parser("requirements", help="print the requirement catalogue")
     requirements.add_argument("--format", choices=("table", "json"), default="table")
