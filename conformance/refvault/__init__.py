@@ -7,8 +7,8 @@ one with uvicorn on a background thread, ``FAULTS`` lists the departures it can 
 from __future__ import annotations
 
 from ._app import create_app
-from ._faults import FAULTS, Fault
+from ._faults import FAULTS, UNCOVERABLE, Fault
 from ._server import running_vault
 from ._settings import VaultSettings
 
-__all__ = ["FAULTS", "Fault", "VaultSettings", "create_app", "running_vault"]
+__all__ = ["FAULTS", "UNCOVERABLE", "Fault", "VaultSettings", "create_app", "running_vault"]

@@ -8,8 +8,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from . import _render
-from ._errors import bad_parameter
-from ._http import base_url, json_object, json_response, name_of, page, read_json, store
+from ._errors import VaultError, bad_parameter
+from ._http import base_url, json_object, json_response, name_of, page, read_json, settings, store
 
 
 def _without_nulls(value: Any) -> Any:
@@ -61,9 +61,15 @@ def _fields(body: dict[str, Any]) -> dict[str, Any]:
 async def set_issuer(request: Request) -> Response:
     """``PUT /certificates/issuers/{issuer-name}``: create or replace; ``provider`` is required."""
     name = name_of(request, "issuer")
-    fields = _fields(await read_json(request))
+    if settings(request).fault("issuer-objects-refused"):
+        raise VaultError(405, "MethodNotAllowed", "Issuer objects are not supported.")
     vault = store(request)
-    issuer = vault.issuers.set(name, fields, vault.wall(), replace=True)
+    try:
+        issuer = vault.issuers.set(name, _fields(await read_json(request)), vault.wall(), replace=True)
+    except VaultError as exc:
+        if exc.status == 400 and settings(request).fault("issuer-validation-422"):
+            raise VaultError(422, "UnprocessableEntity", exc.message) from None
+        raise
     return json_response(_render.issuer(base_url(request), issuer))
 
 
@@ -93,4 +99,6 @@ async def list_issuers(request: Request) -> Response:
     """``GET /certificates/issuers``, paged (the built-in Self and Unknown are not objects)."""
     base = base_url(request)
     items = [_render.issuer_item(base, issuer) for issuer in store(request).issuers.all()]
+    if settings(request).fault("issuer-list-names-not-ids"):
+        items = [{"name": item["id"].rsplit("/", 1)[-1], "provider": item["provider"]} for item in items]
     return json_response(page(request, items, "/certificates/issuers"))

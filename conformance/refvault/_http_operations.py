@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
+import uuid
 from typing import Any
 
 from cryptography import x509
@@ -64,6 +66,8 @@ async def create_certificate(request: Request) -> Response:
         if config.fault("no-issuer-400") and (not isinstance(raw_policy, dict) or not raw_policy.get("issuer")):
             raise bad_parameter("Property policy.issuer is required.")
         policy = parse_policy(raw_policy, now=vault.wall())
+        if config.fault("no-issuer-as-self") and isinstance(raw_policy, dict) and not raw_policy.get("issuer"):
+            policy = dataclasses.replace(policy, issuer_name="Self")
     enabled, tags = enabled_of(body), tags_of(body.get("tags"))
     vault.check_can_start(name)
     route = vault.route(policy)
@@ -82,7 +86,7 @@ async def create_certificate(request: Request) -> Response:
     location = f"{base}/certificates/{entry.name}/pending?api-version={api_version(request)}"
     if not config.fault("location-without-request-id"):
         location += f"&request_id={op.request_id}"
-    headers = {"Location": location}
+    headers = {} if config.fault("no-location") else {"Location": location}
     if not config.fault("no-retry-after"):
         headers["Retry-After"] = str(config.retry_after)
     status = 200 if config.fault("create-200") and op.kind is not Kind.MANUAL else 202
@@ -152,7 +156,10 @@ async def get_operation(request: Request) -> Response:
     if _accepts_pkcs10(request):
         return Response(base64.b64encode(op.csr).decode(), media_type="application/pkcs10", headers=headers)
     status = 202 if in_progress and config.fault("pending-202-while-in-progress") else 200
-    return json_response(_render.operation(base_url(request), entry, op, config), status, headers)
+    doc = _render.operation(base_url(request), entry, op, config)
+    if config.fault("request-id-per-read"):
+        doc["request_id"] = uuid.uuid4().hex
+    return json_response(doc, status, headers)
 
 
 async def update_operation(request: Request) -> Response:

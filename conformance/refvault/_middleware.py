@@ -137,7 +137,8 @@ class VaultMiddleware:
 
     def _refusal(self, scope: Scope) -> VaultError | None:
         settings = self.settings
-        if not settings.fault("no-auth"):
+        issuers = str(scope.get("path", "")).lower().startswith("/certificates/issuers")
+        if not settings.fault("no-auth") and not (issuers and settings.fault("no-auth-on-issuers")):
             scheme, _, token = (Headers(scope=scope).get("authorization") or "").strip().partition(" ")
             token = token.strip()
             message = None
@@ -151,7 +152,8 @@ class VaultMiddleware:
                     f'Bearer authorization="https://login.windows.net/{settings.tenant_id}", '
                     f'resource="{challenge_resource(served)}"'
                 )
-                headers = {} if settings.fault("no-challenge") else {"WWW-Authenticate": challenge}
+                bare = settings.fault("no-challenge") or (issuers and settings.fault("no-challenge-on-issuers"))
+                headers = {} if bare else {"WWW-Authenticate": challenge}
                 return VaultError(401, "Unauthorized", message, headers=headers)
         query = scope.get("query_string", b"").decode("latin-1")
         versions = {value for key, value in parse_qsl(query, keep_blank_values=True) if key.lower() == "api-version"}

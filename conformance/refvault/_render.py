@@ -33,6 +33,8 @@ def operation(base: str, entry: Entry, op: Operation, settings: VaultSettings) -
         "cancellation_requested": flag,
         "status": op.status,
     }
+    if op.kind is Kind.MANUAL and fault("manual-without-issuer"):
+        del doc["issuer"]
     if op.status == IN_PROGRESS:
         manual = op.kind is Kind.MANUAL and not fault("status-details-without-merge")
         if op.kind is Kind.MANUAL or not fault("no-status-details"):

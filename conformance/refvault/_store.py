@@ -73,6 +73,8 @@ class Store(Shelf):
                 "in this state, the certificate can only be recovered or purged."
             )
             raise VaultError(409, "Conflict", message, inner_code="ObjectIsDeletedButRecoverable")
+        if importing and self.settings.fault("import-409-when-idle"):
+            raise VaultError(409, "Conflict", CONFLICT_IN_PROGRESS)
         entry = self._entry(name)
         if entry is None or entry.operation is None or entry.operation.status != IN_PROGRESS:
             return
@@ -113,7 +115,9 @@ class Store(Shelf):
         elif route.kind is Kind.REJECTED:
             due = now + settings.failure_delay
             ends = COMPLETED if settings.fault("rejected-request-completes") else FAILED
-        if settings.fault("complete-at-once"):
+        if settings.fault("complete-at-once") or (
+            route.kind in (Kind.CA, Kind.REJECTED) and settings.fault("issuer-completes-at-once")
+        ):
             due, ends = now, COMPLETED
         error = None
         if ends == FAILED:
