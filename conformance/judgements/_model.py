@@ -304,7 +304,10 @@ def _advance(op: Operation, kind: Kind, exchange: Exchange) -> None:
     elif kind is Kind.GET_PENDING and status == 200 and body:
         _read_operation(op, body)
     elif kind is Kind.PATCH_PENDING and status == 200:
-        op.cancel_requested = op.cancel_requested or body.get("cancellation_requested") is True
+        # Accepted: the cancellation was requested, whatever the answer echoes (S08-CANCEL-200 judges the echo).
+        sent = exchange.request_body
+        asked = isinstance(sent, dict) and sent.get("cancellation_requested") is True
+        op.cancel_requested = op.cancel_requested or asked or body.get("cancellation_requested") is True
         _read_operation(op, body)
     elif kind is Kind.PATCH_PENDING and status is not None and status < 300:
         op.cancel_requested = True

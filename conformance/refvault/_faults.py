@@ -53,6 +53,7 @@ _CATALOGUE = (
             "S05-DELETED-404",
             "S05-OVERWRITTEN-CREATE",
             "S05-OVERWRITTEN-IMPORT",
+            "S05-IMPORT-ACCEPTED",
             "S07-MERGE-403",
             "S07-MERGE-CODE",
             "S08-CANCEL-REFUSED",
@@ -113,8 +114,8 @@ _CATALOGUE = (
         "S02",
         "S02-GET-200",
         # Every check that reads an inProgress operation expects its documented 200.
-        also=("S05-OVERWRITTEN-CREATE", "S10-STAYS-IN-PROGRESS", "API-SCHEMA"),
-        blocks=("S02-REQUEST-ID-MATCH", "S02-REQUEST-ID-FILTER", "S02-RETRY-AFTER"),
+        also=("S02-REQUEST-ID-MATCH", "S05-OVERWRITTEN-CREATE", "S10-STAYS-IN-PROGRESS", "API-SCHEMA"),
+        blocks=("S02-REQUEST-ID-FILTER", "S02-RETRY-AFTER"),
         says=("Received: 202",),
     ),
     Fault(
@@ -122,8 +123,8 @@ _CATALOGUE = (
         "GET on the operation answers a new request_id every time (the operation's own one still filters).",
         "S02",
         "S02-GET-200",
-        also=("S05-OVERWRITTEN-CREATE",),
-        blocks=("S02-REQUEST-ID-MATCH", "S02-REQUEST-ID-FILTER", "S02-RETRY-AFTER"),
+        also=("S02-REQUEST-ID-MATCH", "S05-OVERWRITTEN-CREATE"),
+        blocks=("S02-REQUEST-ID-FILTER", "S02-RETRY-AFTER"),
         says=("Received: 200 with request_id",),
     ),
     Fault(
@@ -163,6 +164,7 @@ _CATALOGUE = (
             "S05-DELETED-404",
             "S05-OVERWRITTEN-CREATE",
             "S05-OVERWRITTEN-IMPORT",
+            "S05-IMPORT-ACCEPTED",
             "S08-CANCEL-REFUSED",
         ),
         says=("status 'failed'",),
@@ -233,12 +235,11 @@ _CATALOGUE = (
     Fault(
         "issuer-objects-refused",
         "PUT on an issuer object answers 405 MethodNotAllowed: the vault has no issuer objects.",
-        "S04",
-        "S04-FAILED",
+        "S01",
+        "S01-ISSUER-OBJECT",
         also=("API-SCHEMA",),
-        blocks=("S04-FAILED-ERROR",),
-        says=("405",),
-        awaits="an issuer object can be set, judged as a requirement of its own (issue 15)",
+        blocks=("S01-CREATE-202", "S01-LOCATION", "S01-OPERATION", "S04-FAILED", "S04-FAILED-ERROR"),
+        says=("Received: 405",),
     ),
     Fault(
         "failed-without-error",
@@ -273,9 +274,9 @@ _CATALOGUE = (
         "import-409-when-idle",
         "An import answers 409 Conflict even when no operation is inProgress.",
         "S05",
-        "S05-OVERWRITTEN-IMPORT",
-        says=("409",),
-        awaits="an import with nothing in progress succeeds, judged as a requirement of its own (issue 15)",
+        "S05-IMPORT-ACCEPTED",
+        blocks=("S05-OVERWRITTEN-IMPORT",),
+        says=("Received: 409",),
     ),
     # -- S06 ---------------------------------------------------------------------------------------------
     Fault(
@@ -338,7 +339,7 @@ _CATALOGUE = (
         "DELETE on an inProgress operation answers 200 but the operation stays.",
         "S09",
         "S09-GONE-404",
-        says=("after DELETE. Received: 200",),
+        says=("after DELETE (without request_id). Received: 200",),
     ),
     # -- S10 ---------------------------------------------------------------------------------------------
     Fault(
@@ -353,6 +354,7 @@ _CATALOGUE = (
             "S06-409-IMPORT",
             "S08-CANCEL-200",
             "S09-DELETE-200",
+            "S10-NO-ISSUER",
             "S11-MERGE-201",
             "S11-WRONG-KEY-400",
         ),
@@ -363,11 +365,13 @@ _CATALOGUE = (
             "S04-CANCELLED",
             "S04-CANCEL-EFFECTIVE",
             "S04-FAILED-ERROR",
+            "S07-MERGE-403",
+            "S07-MERGE-CODE",
             "S09-GONE-404",
             "S11-BUNDLE",
             "S11-OPERATION-COMPLETED",
         ),
-        says=("a little later. Received: 200 'completed'",),
+        says=("GET on the manual operation. Received: 200 with status 'completed'",),
     ),
     Fault(
         "status-details-without-merge",
@@ -389,8 +393,7 @@ _CATALOGUE = (
         "A create without policy.issuer is treated as issuer Self: its operation completes.",
         "S10",
         "S10-NO-ISSUER",
-        says=("completed",),
-        awaits="S10-NO-ISSUER checks that the operation stays inProgress (issue 16)",
+        says=("Received: status 'completed'",),
     ),
     Fault(
         "no-issuer-400",
@@ -473,7 +476,7 @@ _CATALOGUE = (
         "Any api-version is accepted.",
         "API",
         "API-VERSION-UNKNOWN",
-        says=("unknown api-version. Received: 404",),
+        says=("unknown api-version '1999-01-01'. Received: 404",),
     ),
     Fault(
         "500-on-malformed-json",
