@@ -64,12 +64,7 @@ async def set_issuer(request: Request) -> Response:
     if settings(request).fault("issuer-objects-refused"):
         raise VaultError(405, "MethodNotAllowed", "Issuer objects are not supported.")
     vault = store(request)
-    try:
-        issuer = vault.issuers.set(name, _fields(await read_json(request)), vault.wall(), replace=True)
-    except VaultError as exc:
-        if exc.status == 400 and settings(request).fault("issuer-validation-422"):
-            raise VaultError(422, "UnprocessableEntity", exc.message) from None
-        raise
+    issuer = vault.issuers.set(name, _fields(await read_json(request)), vault.wall(), replace=True)
     return json_response(_render.issuer(base_url(request), issuer))
 
 

@@ -426,13 +426,6 @@ def _(vault: Vault) -> None:
     assert vault.send("GET", "/certificates/" + "n" * 200).status_code == 404
 
 
-@check("issuer-validation-422")
-def _(vault: Vault) -> None:
-    answer = vault.send("PUT", "/certificates/issuers/dc", json={"provider": 1})
-    assert answer.status_code == 422 and "provider" in answer.json()["error"]["message"]
-    assert vault.set_issuer("dc", "DigiCert").status_code == 200
-
-
 @check("issuer-list-names-not-ids")
 def _(vault: Vault) -> None:
     vault.set_issuer("dc", "DigiCert")
