@@ -11,4 +11,4 @@ from ._faults import FAULTS, UNCOVERABLE, Fault
 from ._server import running_vault
 from ._settings import VaultSettings
 
-__all__ = ["FAULTS", "UNCOVERABLE", "Fault", "VaultSettings", "create_app", "running_vault"]
+__all__ = ["FAULTS", "Fault", "UNCOVERABLE", "VaultSettings", "create_app", "running_vault"]
