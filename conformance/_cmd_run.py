@@ -236,7 +236,7 @@ def _target(config: TargetConfig, *, poll_interval_given: bool, tls: bool = Fals
         return
     from .refvault import VaultSettings, running_vault
 
-    settings = VaultSettings(issuance_delay=0.5, cancel_delay=0.5, failure_delay=0.3)
+    settings = VaultSettings(issuance_delay=0.3, cancel_delay=0.3, failure_delay=0.2)
     with contextlib.ExitStack() as stack:
         ca_bundle, files = config.ca_bundle, None
         if tls:
