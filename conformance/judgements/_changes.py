@@ -12,18 +12,14 @@ from cryptography.hazmat.primitives import serialization
 
 from .._x509 import load_csr, thumbprint
 from ._model import Entry, History, IssuerKind, Kind, decode_x5c, error_code, has_envelope, json_of, norm_status
-from ._registry import Context, Verdict, judgement
+from ._registry import RETRYABLE, Context, Verdict, judgement
+from ._registry import entry_verdict as _v
 
-_RETRYABLE = frozenset({401, 429, 503})
 _TIMESTAMPS = ("nbf", "exp", "created", "updated")
 
 
-def _v(requirement: str, entry: Entry, ok: bool, what: str, expected: object, received: object) -> Verdict:
-    return Verdict(requirement, ok, what, expected=expected, received=received, exchange=entry.exchange)
-
-
 def _answered(entry: Entry) -> bool:
-    return entry.exchange.status is not None and entry.exchange.status not in _RETRYABLE
+    return entry.exchange.status is not None and entry.exchange.status not in RETRYABLE
 
 
 @judgement("S08-CANCEL-200", Kind.PATCH_PENDING)

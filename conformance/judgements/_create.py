@@ -8,9 +8,8 @@ from urllib.parse import parse_qs, urlsplit
 
 from .._x509 import csr_common_name
 from ._model import Entry, History, IssuerKind, Kind, Operation, has_envelope, json_of, norm_status
-from ._registry import Context, Verdict, judgement
-
-_RETRYABLE = frozenset({401, 429, 503})
+from ._registry import RETRYABLE, Context, Verdict, judgement
+from ._registry import entry_verdict as _verdict
 
 
 def _policy(entry: Entry) -> dict[str, Any] | None:
@@ -41,7 +40,7 @@ def _issuer(entry: Entry) -> tuple[str | None, IssuerKind]:
 def _fresh_create(entry: Entry) -> bool:
     """A well-formed create while no operation is known to be inProgress (else it is S06's to judge)."""
     status = entry.exchange.status
-    if status is None or status in _RETRYABLE or _subject(entry) is None or entry.before.in_progress:
+    if status is None or status in RETRYABLE or _subject(entry) is None or entry.before.in_progress:
         return False
     # Traffic that starts mid-way: a 409 to a name never seen may be an unseen inProgress or deleted name.
     return not (status == 409 and not entry.before.known)
@@ -53,10 +52,6 @@ def _supported(entry: Entry) -> bool:
 
 def _manual(entry: Entry) -> bool:
     return _fresh_create(entry) and _issuer(entry)[1] is IssuerKind.MANUAL
-
-
-def _verdict(requirement: str, entry: Entry, ok: bool, what: str, expected: object, received: object) -> Verdict:
-    return Verdict(requirement, ok, what, expected=expected, received=received, exchange=entry.exchange)
 
 
 @judgement("S01-CREATE-202", Kind.CREATE)
@@ -202,7 +197,7 @@ def issuer_object(history: History, position: int, context: Context) -> Verdict 
     entry = history.entries[position]
     body = entry.exchange.request_body
     status = entry.exchange.status
-    if not (isinstance(body, dict) and isinstance(body.get("provider"), str)) or status is None or status in _RETRYABLE:
+    if not (isinstance(body, dict) and isinstance(body.get("provider"), str)) or status is None or status in RETRYABLE:
         return None
     return _verdict(
         "S01-ISSUER-OBJECT",
@@ -286,7 +281,7 @@ def _conflict(requirement: str, what: str, history: History, position: int) -> V
     entry = history.entries[position]
     before: Operation = entry.before
     status = entry.exchange.status
-    if status is None or status in _RETRYABLE or not before.in_progress:
+    if status is None or status in RETRYABLE or not before.in_progress:
         return None
     if not before.stays_in_progress and status != 409 and not _still_there(history, position):
         return None  # a Self or provider operation may have finished since it was last read
@@ -329,7 +324,7 @@ def import_accepted(history: History, position: int, context: Context) -> Verdic
     entry = history.entries[position]
     status = entry.exchange.status
     body = entry.exchange.request_body
-    if not entry.before.finished or status is None or status in _RETRYABLE or not isinstance(body, dict):
+    if not entry.before.finished or status is None or status in RETRYABLE or not isinstance(body, dict):
         return None
     if not isinstance(body.get("value"), str) or not body["value"]:
         return None
@@ -359,7 +354,7 @@ def overwritten_by_create(history: History, position: int, context: Context) -> 
             f"a new request_id, not {before.request_id}",
             repr(new_id),
         )
-    if not before.known or not before.overwritten or entry.exchange.status in _RETRYABLE:
+    if not before.known or not before.overwritten or entry.exchange.status in RETRYABLE:
         return None
     from ._model import query
 

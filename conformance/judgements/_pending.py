@@ -6,15 +6,14 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ._model import FINISHED, Entry, History, IssuerKind, Kind, error_code, json_of, norm_status, query
-from ._registry import Context, Verdict, judgement
-
-_RETRYABLE = frozenset({401, 429, 503})
+from ._registry import RETRYABLE, Context, Verdict, judgement
+from ._registry import entry_verdict as _v
 
 
 def _usable(entry: Entry) -> bool:
     """A GET that reads the current operation: answered, not throttled, no other request_id asked for."""
     status = entry.exchange.status
-    if status is None or status in _RETRYABLE:
+    if status is None or status in RETRYABLE:
         return False
     if "pkcs10" in (entry.exchange.request_headers.get("Accept") or entry.exchange.request_headers.get("accept") or ""):
         return False  # the CSR download answers the CSR, not the operation
@@ -34,10 +33,6 @@ def _describe(entry: Entry) -> str:
 def _ended(entry: Entry) -> bool:
     """A 200 that no longer says inProgress (a CSR download answers text, not the operation)."""
     return entry.exchange.status == 200 and bool(_body(entry)) and norm_status(_body(entry)) != "inprogress"
-
-
-def _v(requirement: str, entry: Entry, ok: bool, what: str, expected: object, received: object) -> Verdict:
-    return Verdict(requirement, ok, what, expected=expected, received=received, exchange=entry.exchange)
 
 
 @judgement("S02-GET-200", Kind.GET_PENDING)
@@ -98,7 +93,7 @@ def request_id_filter(history: History, position: int, context: Context) -> Verd
     status = entry.exchange.status
     if not entry.before.known or not entry.before.request_id or asked is None or asked == entry.before.request_id:
         return None
-    if status is None or status in _RETRYABLE or context.is_sanitised(asked):
+    if status is None or status in RETRYABLE or context.is_sanitised(asked):
         return None
     return _v("S02-REQUEST-ID-FILTER", entry, status == 404, "GET pending with a different request_id", 404, status)
 
@@ -284,7 +279,7 @@ def _asked(entry: Entry) -> str:
 @judgement("S05-DELETED-404", Kind.GET_PENDING)
 def deleted_finished(history: History, position: int, context: Context) -> Verdict | None:
     entry = history.entries[position]
-    if entry.before.deleted_from not in FINISHED or entry.exchange.status in (None, *_RETRYABLE):
+    if entry.before.deleted_from not in FINISHED or entry.exchange.status in (None, *RETRYABLE):
         return None
     return _gone("S05-DELETED-404", entry, f"GET on a deleted operation ({_asked(entry)} request_id)")
 
@@ -292,7 +287,7 @@ def deleted_finished(history: History, position: int, context: Context) -> Verdi
 @judgement("S09-GONE-404", Kind.GET_PENDING)
 def deleted_in_progress(history: History, position: int, context: Context) -> Verdict | None:
     entry = history.entries[position]
-    if entry.before.deleted_from != "inprogress" or entry.exchange.status in (None, *_RETRYABLE):
+    if entry.before.deleted_from != "inprogress" or entry.exchange.status in (None, *RETRYABLE):
         return None
     return _gone("S09-GONE-404", entry, f"GET pending after DELETE ({_asked(entry)} request_id)")
 
@@ -300,7 +295,7 @@ def deleted_in_progress(history: History, position: int, context: Context) -> Ve
 @judgement("S05-OVERWRITTEN-IMPORT", Kind.GET_PENDING)
 def overwritten_by_import(history: History, position: int, context: Context) -> Verdict | None:
     entry = history.entries[position]
-    if entry.before.imported_over not in FINISHED or entry.exchange.status in (None, *_RETRYABLE):
+    if entry.before.imported_over not in FINISHED or entry.exchange.status in (None, *RETRYABLE):
         return None
     return _v(
         "S05-OVERWRITTEN-IMPORT",

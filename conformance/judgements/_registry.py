@@ -9,9 +9,11 @@ from collections.abc import Callable, Iterator
 from .. import _requirements
 from .._exchange import Exchange
 from ..errors import SuiteError
-from ._model import History, Kind
+from ._model import Entry, History, Kind
 
-__all__ = ["JUDGEMENTS", "Context", "Judgement", "Verdict", "judgement", "judgements_for"]
+__all__ = ["JUDGEMENTS", "RETRYABLE", "Context", "Judgement", "Verdict", "entry_verdict", "judgement", "judgements_for"]
+
+RETRYABLE = frozenset({401, 429, 503})  # a challenge or throttling: not an answer any judgement is about
 
 
 @dataclasses.dataclass(frozen=True)
@@ -76,6 +78,11 @@ class Verdict:
         if self.received is not None or self.expected is not None:
             text += f". Received: {self.received}. Documented: {self.expected}."
         return text
+
+
+def entry_verdict(requirement: str, entry: Entry, ok: bool, what: str, expected: object, received: object) -> Verdict:
+    """The verdict on ``entry``'s exchange, which is its evidence."""
+    return Verdict(requirement, ok, what, expected=expected, received=received, exchange=entry.exchange)
 
 
 Func = Callable[[History, int, Context], Verdict | None]

@@ -21,7 +21,7 @@ from .._client import VaultClient
 from .._exchange import Exchange
 from .._sweep import PURGE_WAIT, remove
 from ..errors import TargetTimeout
-from ..judgements import Tracker, error_code, has_envelope, json_of, judge_entry, norm_status
+from ..judgements import History, Tracker, error_code, has_envelope, json_of, judge_entry, norm_status
 
 __all__ = ["Scenario", "error_code", "has_envelope", "json_of", "norm_status", "policy"]
 
@@ -52,6 +52,7 @@ class Scenario:
         self.poll_interval = poll_interval
         self.timeout = timeout
         self.tracker = Tracker()
+        self._places: dict[int, tuple[History, int]] = {}
         self.certificates: list[str] = []
         self.issuers: list[str] = []
         self.cleanup_problems: list[str] = []
@@ -77,7 +78,9 @@ class Scenario:
     # -- operations (every response is observed and kept in its certificate's history) -------------------
     def send(self, method: str, path: str, **kwargs: Any) -> Exchange:
         exchange = self.client.request(method, path, **kwargs)
-        self.tracker.add(exchange)
+        history = self.tracker.add(exchange)
+        if history is not None:  # where it stands, for kv.judge
+            self._places[id(exchange)] = (history, len(history.entries) - 1)
         self.verdicts.observe(exchange)
         return exchange
 
@@ -114,15 +117,7 @@ class Scenario:
     def judge(self, exchange: Exchange, *requirements: str) -> bool:
         """Judge ``requirements`` on ``exchange`` (it may read what the test exchanged after it); True when none
         departed. A requirement whose judgement does not apply to this exchange is recorded as not judged."""
-        entry = next(
-            (
-                (history, position)
-                for history in self.tracker.histories.values()
-                for position, item in enumerate(history.entries)
-                if item.exchange is exchange
-            ),
-            None,
-        )
+        entry = self._places.get(id(exchange))
         departed: list[str] = []
         for requirement in requirements:
             verdicts = [] if entry is None else judge_entry(*entry, self.verdicts.context, frozenset({requirement}))
