@@ -3,11 +3,22 @@ worker while a short test is left, and each worker started as soon as it has col
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from typing import Any
 
+import execnet
 import pytest
 
-from conformance._schedule import MAX_AUTO_WORKERS, WAIT_KINDS, WaitsFirstScheduling, auto_workers, waiting_tests
+from conformance._schedule import (
+    BEHIND_NICENESS,
+    MAX_AUTO_WORKERS,
+    WAIT_KINDS,
+    WaitsFirstScheduling,
+    auto_workers,
+    start_behind,
+    waiting_tests,
+)
 
 COLLECTION = [
     "test_a.py::test_quick_1",
@@ -121,3 +132,24 @@ def test_the_worker_count_follows_the_waiting_tests() -> None:
     assert auto_workers(frozenset({"AUTH", "API"})) == 1, "nothing waits: serial"
     one = next(iter(scenarios))
     assert 2 <= auto_workers(frozenset({one})) <= auto_workers() <= MAX_AUTO_WORKERS
+
+
+@pytest.fixture
+def gateways() -> Iterator[execnet.Group]:
+    group = execnet.Group()
+    yield group
+    group.terminate(timeout=10)
+
+
+def _niceness(gateway: execnet.Gateway) -> int:
+    return int(gateway.remote_exec("import os\nchannel.send(os.nice(0))").receive(timeout=10))
+
+
+@pytest.mark.skipif(not hasattr(os, "nice"), reason="POSIX only: start_behind is a no-op elsewhere")
+def test_every_worker_but_the_first_starts_at_a_lower_cpu_priority(gateways: execnet.Group) -> None:
+    first, second = gateways.makegateway("popen//id=gw0"), gateways.makegateway("popen//id=gw1")
+    before = _niceness(first)
+    start_behind(first)
+    start_behind(second)
+    assert _niceness(first) == before, "the first worker keeps the controller's priority"
+    assert _niceness(second) == min(before + BEHIND_NICENESS, 19)
