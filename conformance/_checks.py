@@ -105,6 +105,14 @@ class Verdicts:
     def records(self) -> list[CheckRecord]:
         return list(self._records.values())
 
+    def record(self, requirement: str) -> CheckRecord | None:
+        """What is recorded of ``requirement`` so far (None: nothing)."""
+        return self._records.get(requirement)
+
+    def absorb(self, record: CheckRecord) -> None:
+        """Add a record found elsewhere (another shard of a judged session), as if its verdicts were given here."""
+        self._record(record.requirement, record.status, record.message, record.evidence, record.count)
+
     def judged(self, requirement: str) -> bool:
         """Whether ``requirement`` has a pass or a departure (not only "not judged")."""
         record = self._records.get(requirement)
@@ -143,5 +151,5 @@ class Verdicts:
             self._records[requirement] = CheckRecord(requirement, status, message, evidence, counted)
             return
         current.count += counted
-        if status > current.status:
+        if status is not current.status and status > current.status:
             current.status, current.message, current.evidence = status, message, evidence

@@ -20,11 +20,29 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--baseline", metavar="FILE", help="YAML list of expected failures ({requirement, reason}), as for run"
     )
     parser.add_argument(
+        "-j",
+        "--jobs",
+        type=_jobs,
+        metavar="N",
+        help="processes to judge a large file (4 MB or more) in; each reads the whole file and judges a share of its "
+        "certificates (default: one per CPU, at most 4; 1: this process only)",
+    )
+    parser.add_argument(
         "--no-sanitised",
         action="store_true",
         help="judge every value as it stands: do not recognise what recorders replace (Sanitized, zeroed ids, "
         "fakekvurl hosts, REDACTED, ***)",
     )
+
+
+def _jobs(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of processes, 1 or more, not {text!r}")
+    return value
 
 
 def judge_command(args: argparse.Namespace) -> int:
@@ -37,7 +55,7 @@ def judge_command(args: argparse.Namespace) -> int:
         report_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ConfigError(f"cannot create the report directory {report_dir}: {exc.strerror or exc}") from None
-    result, sources = judge_files(args.files, sanitised=not args.no_sanitised)
+    result, sources = judge_files(args.files, sanitised=not args.no_sanitised, jobs=args.jobs)
     for source in sources:
         print(
             f"kvconform: judged {source.file} ({source.format}): {source.entries} entries, "

@@ -58,7 +58,8 @@ def operation_for(method: str, path: str) -> tuple[str, str] | None:
     Literal segments win over templated ones, left to right (OpenAPI's rule), so ``/certificates/abc/pending`` is
     the pending operation, not a version. ``path`` may carry a query string or be a full URL.
     """
-    return _operation_for(method, urlsplit(path).path)
+    concrete = path if path.startswith("/") and "?" not in path and "#" not in path else urlsplit(path).path
+    return _operation_for(method, concrete)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -73,14 +74,23 @@ def _operation_for(method: str, concrete: str) -> tuple[str, str] | None:
     return None
 
 
-def validate_response(method: str, path_template: str, status: int, headers: Mapping[str, str], body: Any) -> list[str]:
+def validate_response(
+    method: str,
+    path_template: str,
+    status: int,
+    headers: Mapping[str, str],
+    body: Any,
+    *,
+    lowered: bool = False,
+) -> list[str]:
     """Problems of a response against the contract (an empty list means it conforms).
 
     ``path_template`` is a contract path such as ``/certificates/{certificate-name}/pending``; a concrete path is
     accepted too. ``body`` is the decoded JSON, the text of a non-JSON body, or None when there was none.
+    ``lowered``: the header names are lower-case already.
     """
     try:
-        return _validate(method, path_template, status, headers, body)
+        return _validate(method, path_template, status, headers, body, lowered)
     except Exception as exc:  # a verdict must never crash the run; report what went wrong instead
         return [f"{method.upper()} {path_template}: could not validate the response ({type(exc).__name__}: {exc})"]
 
@@ -95,7 +105,9 @@ def load_schemathesis_schema(base_url: str | None = None) -> OpenApiSchema:
     return schema
 
 
-def _validate(method: str, path_template: str, status: int, headers: Mapping[str, str], body: Any) -> list[str]:
+def _validate(
+    method: str, path_template: str, status: int, headers: Mapping[str, str], body: Any, lowered: bool = False
+) -> list[str]:
     method = method.lower()
     template = path_template if path_template in _paths() else None
     if template is None:
@@ -103,24 +115,38 @@ def _validate(method: str, path_template: str, status: int, headers: Mapping[str
         if found is None:
             return [f"{method.upper()} {path_template}: the contract documents no such operation"]
         template = found[1]
+    plan = _plan(template, method, status)
+    if isinstance(plan, str):
+        return [plan]
+    name, key, required, response = plan
+    if lowered and isinstance(headers, dict):
+        by_name = headers
+    else:
+        by_name = {str(k).lower(): v for k, v in headers.items()} if isinstance(headers, Mapping) else {}
+    problems = [
+        f"{name} {status}: required header {header_name} is missing"
+        for header_name in required
+        if header_name.lower() not in by_name
+    ]
+    problems.extend(_body_problems(name, status, template, method, key, response, by_name, body))
+    return problems
+
+
+@functools.lru_cache(maxsize=512)
+def _plan(template: str, method: str, status: int) -> str | tuple[str, str, tuple[str, ...], dict[str, Any]]:
+    """What the contract documents of one response (cached): its operation's name, the responses key documenting
+    ``status``, the required headers and the response object; or the one problem when it documents no such response.
+    """
     operation = _path_item(template).get(method)
     if not isinstance(operation, dict):
-        return [f"{method.upper()} {template}: the contract documents no such operation"]
+        return f"{method.upper()} {template}: the contract documents no such operation"
     name = str(operation.get("operationId", f"{method.upper()} {template}"))
     responses: dict[str, Any] = operation.get("responses", {})
     key = _status_key(responses, status)
     if key is None:
         documented = ", ".join(sorted(responses))
-        return [f"{name}: status {status} is not documented. Received: {status} / Documented: {documented}"]
-    response = _deref(responses[key])
-    lowered = {str(k).lower(): v for k, v in headers.items()} if isinstance(headers, Mapping) else {}
-    problems = [
-        f"{name} {status}: required header {header_name} is missing"
-        for header_name in _required_headers(template, method, key)
-        if header_name.lower() not in lowered
-    ]
-    problems.extend(_body_problems(name, status, template, method, key, response, lowered, body))
-    return problems
+        return f"{name}: status {status} is not documented. Received: {status} / Documented: {documented}"
+    return name, key, _required_headers(template, method, key), _deref(responses[key])
 
 
 @functools.cache

@@ -40,11 +40,21 @@ class Exchange:
         if lowered in headers:
             return headers[lowered]
         if len(headers) > 8:  # many headers, asked often (the traffic judge): one lower-cased copy
-            return {key.lower(): value for key, value in headers.items()}.get(lowered)
+            return self.headers_lower().get(lowered)
         for key, value in headers.items():
             if key.lower() == lowered:
                 return value
         return None
+
+    def headers_lower(self) -> dict[str, str]:
+        """The response headers by lower-cased name (built once per headers dict, then reused)."""
+        headers = self.response_headers
+        cached = self.__dict__.get("_lowered")
+        if cached is None or cached[0] is not headers or cached[1] != len(headers):
+            cached = (headers, len(headers), {key.lower(): value for key, value in headers.items()})
+            self.__dict__["_lowered"] = cached
+        lowered: dict[str, str] = cached[2]
+        return lowered
 
     @property
     def json(self) -> Any:

@@ -17,6 +17,7 @@ from ._model import (
     Operation,
     Tracker,
     classify,
+    classify_request,
     decode_x5c,
     error_code,
     has_envelope,
@@ -40,6 +41,7 @@ __all__ = [
     "Tracker",
     "Verdict",
     "classify",
+    "classify_request",
     "decode_x5c",
     "error_code",
     "exchange_judgement",
@@ -62,7 +64,7 @@ def judge_entry(
     """Every judgement (of ``requirements`` only, when named) that applies to ``history.entries[position]``."""
     entry = history.entries[position]
     verdicts = []
-    for item in judgements_for(entry.kind, requirements):
+    for item in JUDGEMENTS[entry.kind] if requirements is None else judgements_for(entry.kind, requirements):
         verdict = item.func(history, position, context)
         if verdict is not None:
             verdicts.append(verdict)

@@ -7,6 +7,7 @@ Each is a function of one exchange, run on every response a scenario receives an
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import re
 from collections.abc import Callable
@@ -19,6 +20,12 @@ from ._model import has_envelope, query
 from ._registry import Context, Verdict
 
 __all__ = ["EXCHANGE_JUDGEMENTS", "ExchangeJudgement", "exchange_judgement"]
+
+
+@functools.lru_cache(maxsize=256)  # each exchange's URL is asked for several times in a row
+def _path(url: str) -> str:
+    return urlsplit(url).path
+
 
 ExchangeFunc = Callable[[Exchange, Context], Verdict | None]
 
@@ -107,12 +114,12 @@ def contract(exchange: Exchange, context: Context) -> Verdict | None:
     """The response conforms to ``openapi/keyvault-certificates.yaml``."""
     if exchange.status is None or exchange.status == 401:
         return None  # the challenge is judged by AUTH-401-CHALLENGE; its body varies by service version
-    operation = _contract.operation_for(exchange.method, urlsplit(exchange.url).path)
+    operation = _contract.operation_for(exchange.method, _path(exchange.url))
     if operation is None:
         return None
     body = exchange.response_body if exchange.response_body is not None else (exchange.response_text or None)
     problems = _contract.validate_response(
-        exchange.method, operation[1], exchange.status, exchange.response_headers, body
+        exchange.method, operation[1], exchange.status, exchange.headers_lower(), body, lowered=True
     )
     return _problem("API-SCHEMA", exchange, "; ".join(problems) if problems else None)
 
@@ -155,7 +162,7 @@ def _authorised_answer(exchange: Exchange) -> bool:
 def api_version_required(exchange: Exchange, context: Context) -> Verdict | None:
     if not _authorised_answer(exchange) or query(exchange, "api-version") is not None:
         return None
-    if _contract.operation_for(exchange.method, urlsplit(exchange.url).path) is None:
+    if _contract.operation_for(exchange.method, _path(exchange.url)) is None:
         return None
     return Verdict(
         "API-VERSION-REQUIRED",
@@ -182,7 +189,7 @@ def api_version_unknown(exchange: Exchange, context: Context) -> Verdict | None:
     version = query(exchange, "api-version")
     if not _authorised_answer(exchange) or version is None or not never_published(version):
         return None
-    if _contract.operation_for(exchange.method, urlsplit(exchange.url).path) is None:
+    if _contract.operation_for(exchange.method, _path(exchange.url)) is None:
         return None
     return Verdict(
         "API-VERSION-UNKNOWN",

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import copy
 import dataclasses
 import enum
 import functools
@@ -27,6 +26,7 @@ __all__ = [
     "Operation",
     "Tracker",
     "classify",
+    "classify_request",
     "decode_x5c",
     "error_code",
     "has_envelope",
@@ -79,6 +79,11 @@ _ROUTES: tuple[tuple[str, re.Pattern[str], Kind], ...] = (
 def classify(exchange: Exchange) -> tuple[Kind, str | None]:
     """The kind of ``exchange`` and the certificate (or issuer) name it addresses, from its method and path."""
     return _classify(exchange.method.upper(), exchange.url)
+
+
+def classify_request(method: str, url: str) -> tuple[Kind, str | None]:
+    """:func:`classify` of a request known only by its method and URL."""
+    return _classify(method.upper(), url)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -185,6 +190,12 @@ class Operation:
     replaced_ids: tuple[str, ...] = ()
     certificate_deleted: bool = False  # what a vault keeps of the operation then is not documented
 
+    def snapshot(self) -> Operation:
+        """A copy of the operation as it stands (``copy.copy``, without its generic machinery)."""
+        copied = object.__new__(Operation)
+        copied.__dict__.update(self.__dict__)
+        return copied
+
     @property
     def known(self) -> bool:
         return (
@@ -257,7 +268,7 @@ class Tracker:
         key = name.lower()
         operation = self._operations.setdefault(key, Operation(name=name))
         history = self.histories.setdefault(key, History(name))
-        history.entries.append(Entry(exchange, kind, copy.copy(operation)))
+        history.entries.append(Entry(exchange, kind, operation.snapshot()))
         _advance(operation, kind, exchange)
         return history
 

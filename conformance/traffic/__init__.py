@@ -9,7 +9,7 @@ the judge looks at; :class:`Sanitisation` recognises what recorders replaced. :c
 from ._detect import TrafficFormat, detect_format, read_traffic
 from ._har import HarWriter, har_entry, read_har, read_har_entries
 from ._record import RECORD_PARTS_ENV, Recording, merge_parts, record_to, start_part, stop_part
-from ._recorded import RecordedExchange, TrafficItem, Unparsed
+from ._recorded import Glance, RecordedExchange, Skipped, TrafficItem, Unparsed
 from ._recording import read_recording
 from ._sanitised import (
     NO_SANITISATION,
@@ -24,6 +24,7 @@ from ._sanitised import (
 from ._scope import TOKEN_HOSTS, certificates_path, is_certificates_traffic
 
 __all__ = [
+    "Glance",
     "HarWriter",
     "NO_SANITISATION",
     "RECORDER_REMOVED_HEADERS",
@@ -33,6 +34,7 @@ __all__ = [
     "SANITISATION",
     "SANITISED_HOST_LABELS",
     "Sanitisation",
+    "Skipped",
     "TOKEN_HOSTS",
     "TrafficFormat",
     "TrafficItem",

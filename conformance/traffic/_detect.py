@@ -11,7 +11,7 @@ import ijson
 
 from ..errors import TrafficError
 from ._har import read_har
-from ._recorded import TrafficItem, json_error, open_json
+from ._recorded import Glance, TrafficItem, json_error, open_json
 from ._recording import ENTRIES, JAVA_RECORDS, read_recording
 
 __all__ = ["TrafficFormat", "detect_format", "read_traffic"]
@@ -56,12 +56,18 @@ def detect_format(path: str | os.PathLike[str]) -> TrafficFormat:
 
 
 def read_traffic(
-    path: str | os.PathLike[str], *, format: TrafficFormat | None = None, source: str | None = None
+    path: str | os.PathLike[str],
+    *,
+    format: TrafficFormat | None = None,
+    source: str | None = None,
+    skip: Glance | None = None,
 ) -> Iterator[TrafficItem]:
     """Every entry of ``path`` in file order: a ``RecordedExchange``, or an ``Unparsed`` with its reason.
 
     ``format`` defaults to :func:`detect_format`'s answer (a ``TrafficError`` for a file that is neither format, raised
-    here, before the first item). ``source`` names the file in each item (default: its name).
+    here, before the first item). ``source`` names the file in each item (default: its name). ``skip(index, method,
+    url)``: HAR entries it is true of are yielded as ``Skipped``, not parsed further (recordings: ignored, every entry
+    is parsed).
     """
     if format is None:
         kind = detect_format(path)
@@ -73,5 +79,5 @@ def read_traffic(
             raise TrafficError(f"{path}: cannot be read: {exc.strerror or exc}") from None
     name = source if source is not None else Path(path).name
     if kind is TrafficFormat.HAR:
-        return read_har(path, source=name)
+        return read_har(path, source=name, skip=skip)
     return read_recording(path, source=name, dialect=ENTRIES if kind is TrafficFormat.RECORDING else JAVA_RECORDS)

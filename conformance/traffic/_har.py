@@ -29,7 +29,9 @@ from .._redact import redact_body, redact_headers, redact_text
 from .._version import __version__
 from ._recorded import (
     EntryError,
+    Glance,
     RecordedExchange,
+    Skipped,
     TrafficItem,
     Unparsed,
     decode_json,
@@ -52,30 +54,48 @@ def read_har_entries(path: str | os.PathLike[str]) -> Iterator[Any]:
         yield from ijson.items(stream, "log.entries.item", use_float=True)
 
 
-def read_har(path: str | os.PathLike[str], *, source: str | None = None) -> Iterator[TrafficItem]:
+def read_har(
+    path: str | os.PathLike[str], *, source: str | None = None, skip: Glance | None = None
+) -> Iterator[TrafficItem]:
     """The entries of a HAR file as :class:`RecordedExchange`, or :class:`Unparsed` with the reason.
 
     A file that breaks off (a capture that was interrupted) yields what it holds, then one ``Unparsed`` saying where
-    it broke.
+    it broke. ``skip(index, method, url)``: an entry it is true of is not parsed further (a :class:`Skipped`).
     """
     name = source if source is not None else Path(path).name
     count = 0
     try:
         for entry in read_har_entries(path):
-            yield _item(entry, count, name)
+            glance = _glance(entry)
+            if skip is not None and glance is not None and skip(count, *glance):
+                yield Skipped(count, name, *glance)
+            else:
+                yield _item(entry, count, name, glance)
             count += 1
     except ijson.JSONError as exc:
         yield Unparsed(count, name, f"the file is not valid JSON from here on: {json_error(exc)}")
 
 
-def _item(entry: Any, index: int, source: str) -> TrafficItem:
+def _glance(entry: Any) -> tuple[str, str] | None:
+    """The method (upper-case) and absolute URL of an entry's request, if it has them."""
+    request = entry.get("request") if isinstance(entry, dict) else None
+    if not isinstance(request, dict):
+        return None
+    method, url = request.get("method"), request.get("url")
+    if isinstance(method, str) and isinstance(url, str) and url.startswith(("http://", "https://")):
+        return method.upper(), url
+    return None
+
+
+def _item(entry: Any, index: int, source: str, glance: tuple[str, str] | None = None) -> TrafficItem:
     started = _started(entry.get("startedDateTime")) if isinstance(entry, dict) else None
     try:
         if not isinstance(entry, dict):
             raise EntryError(f"the entry is {type(entry).__name__}, not an object")
         return RecordedExchange(_exchange(entry), index, source, started)
     except EntryError as exc:
-        return Unparsed(index, source, str(exc), started)
+        method, url = glance if glance is not None else (None, None)
+        return Unparsed(index, source, str(exc), started, method, url)
 
 
 def _started(value: Any) -> datetime.datetime | None:

@@ -6,12 +6,12 @@ import dataclasses
 import datetime
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, BinaryIO
 
 from .._exchange import Exchange
 
-__all__ = ["RecordedExchange", "TrafficItem", "Unparsed"]
+__all__ = ["Glance", "RecordedExchange", "Skipped", "TrafficItem", "Unparsed"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -33,18 +33,39 @@ class RecordedExchange:
 
 @dataclasses.dataclass(frozen=True)
 class Unparsed:
-    """An entry of ``source`` that could not be read as an exchange, and why (shown and counted by the judge)."""
+    """An entry of ``source`` that could not be read as an exchange, and why (shown and counted by the judge).
+
+    ``method`` and ``url``: the request's, when the entry names them (a HAR entry broken elsewhere).
+    """
 
     index: int
     source: str
     reason: str
     started: datetime.datetime | None = None
+    method: str | None = None
+    url: str | None = None
 
     def where(self) -> str:
         return f"{self.source}#{self.index}"
 
 
-TrafficItem = RecordedExchange | Unparsed
+@dataclasses.dataclass(frozen=True)
+class Skipped:
+    """An entry the reader was asked to skip (``skip``), with only its request's method and URL read."""
+
+    index: int
+    source: str
+    method: str
+    url: str
+
+    def where(self) -> str:
+        return f"{self.source}#{self.index}"
+
+
+TrafficItem = RecordedExchange | Unparsed | Skipped
+
+Glance = Callable[[int, str, str], bool]
+"""``skip(index, method, url)``: True to skip the entry (a :class:`Skipped` instead of a parsed exchange)."""
 
 
 class EntryError(ValueError):

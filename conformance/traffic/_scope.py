@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import urllib.parse
 
 from .._exchange import Exchange
@@ -25,6 +26,7 @@ TOKEN_HOSTS = frozenset(
 _COLLECTIONS = frozenset({"certificates", "deletedcertificates"})
 
 
+@functools.lru_cache(maxsize=256)  # the judge asks of each entry's URL several times in a row
 def certificates_path(url: str) -> str | None:
     """The path of a certificates data-plane URL (``/certificates/…``, ``/deletedcertificates/…``, issuers and
     contacts, which live under ``/certificates``); None for any other URL."""
