@@ -12,6 +12,7 @@ import multiprocessing
 import os
 import signal
 import sys
+import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from multiprocessing.pool import Pool
@@ -115,9 +116,11 @@ def _ignore_interrupt() -> None:
 
 
 def _context() -> multiprocessing.context.BaseContext:
-    """fork where it is safe (Linux: the workers start with kvconform already imported), spawn elsewhere."""
+    """fork where it is safe (Linux, no other thread running: the workers start with kvconform already imported),
+    spawn elsewhere."""
     methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("fork" if "fork" in methods and sys.platform != "darwin" else "spawn")
+    forkable = "fork" in methods and sys.platform != "darwin" and threading.active_count() == 1
+    return multiprocessing.get_context("fork" if forkable else "spawn")
 
 
 def judge_file(

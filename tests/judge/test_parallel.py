@@ -70,15 +70,17 @@ def _large_capture(tmp_path: Path) -> Path:
             entry["response"]["headers"] = [h for h in entry["response"]["headers"] if h["name"].lower() != "location"]
     entries += broken
     listing = copy.deepcopy(sessions[0][-1])
-    listing["request"]["method"], listing["request"]["url"] = "GET", re.sub(
-        r"/certificates/.*?\?", "/certificates?", listing["request"]["url"]
+    listing["request"]["method"], listing["request"]["url"] = (
+        "GET",
+        re.sub(r"/certificates/.*?\?", "/certificates?", listing["request"]["url"]),
     )
     unreadable = copy.deepcopy(sessions[0][-1])
     unreadable["response"]["headers"] = "not a list"
     entries += [listing, unreadable]
     entries += [entry for session in sessions for entry in session]  # the first names once more
     path = tmp_path / "large.har"
-    path.write_text(json.dumps({"log": {"version": "1.2", "creator": {"name": "t", "version": "0"}, "entries": entries}}))
+    document = {"log": {"version": "1.2", "creator": {"name": "t", "version": "0"}, "entries": entries}}
+    path.write_text(json.dumps(document))
     return path
 
 
@@ -122,3 +124,17 @@ def test_each_entry_belongs_to_exactly_one_shard_and_a_name_to_one_shard() -> No
 
 def test_the_default_processes_follow_the_cpus_up_to_a_bound() -> None:
     assert 1 <= conformance.judge.default_jobs() <= conformance.judge.MAX_JOBS
+
+
+@pytest.mark.usefixtures("every_file_is_large")
+def test_judge_jobs_gives_the_same_summary_and_refuses_a_count_below_one(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path = _large_capture(tmp_path)
+    summaries = []
+    for jobs in ("1", "2"):
+        judged = cli("judge", str(path), "--jobs", jobs, "--report-dir", str(tmp_path / jobs))
+        assert judged.code == 1, judged.stdout + judged.stderr  # the broken session fails
+        summary = json.loads((tmp_path / jobs / "summary.json").read_text())
+        summaries.append({key: summary[key] for key in ("outcome", "counts", "requirements", "sources")})
+    assert summaries[0] == summaries[1]
+    refused = cli("judge", str(path), "--jobs", "0")
+    assert refused.code == 2 and "1 or more" in refused.stderr and "Traceback" not in refused.stderr
