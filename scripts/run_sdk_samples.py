@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime
+import importlib.util
 import os
 import re
 import subprocess
@@ -183,6 +184,11 @@ def main(argv: list[str] | None = None) -> int:
         samples = [path for path in samples if path.stem in args.only]
     if args.sync_only:
         samples = [path for path in samples if not path.stem.endswith("_async")]
+    elif importlib.util.find_spec("aiohttp") is None and any(path.stem.endswith("_async") for path in samples):
+        # The samples' README: the async ones need an async transport (pip install aiohttp).
+        print("run_sdk_samples: the *_async samples need aiohttp (pip install aiohttp); --sync-only skips them",
+              file=sys.stderr)  # fmt: skip
+        return 2
     if not samples:
         print(f"run_sdk_samples: no samples to run in {folder}", file=sys.stderr)
         return 2
