@@ -452,9 +452,9 @@ _CATALOGUE = (
     Fault(
         "no-challenge-on-issuers",
         "The 401 to an issuer request without a token has no WWW-Authenticate (certificate requests keep it).",
-        "FUZZ",
-        "FUZZ-HEADERS",
-        says=("Missing required response headers", "/certificates/issuers"),
+        "AUTH",
+        "AUTH-401-CHALLENGE",
+        says=("Received: 401 with WWW-Authenticate ''",),
     ),
     Fault(
         "no-auth-on-issuers",
@@ -558,6 +558,13 @@ UNCOVERABLE: dict[str, str] = {
         "faults the scenarios do not see (PATCH finds a deleted operation, so does a GET naming another request_id, "
         "an operation deleted while its issuer works stays), the seeded stateful phase reached each in only some "
         "runs: a fault of its own would be detected by chance."
+    ),
+    "FUZZ-HEADERS": (
+        "its fault (no-challenge-on-issuers: the 401 to an issuer request lacks WWW-Authenticate) was found by the "
+        "fuzz phase only through the no-token probe schemathesis' ignored_auth sends after a 2xx; in full-suite CI "
+        "runs it missed it three times (never in isolation; cause not found). The AUTH scenario now sends a request "
+        "without a token to an issuer too, so AUTH-401-CHALLENGE judges it on every run; a required header missing "
+        "from the scenarios' own responses is API-SCHEMA's to judge."
     ),
     "FUZZ-STATUS-CODE": (
         "its fault (a PUT of an issuer whose body the vault refuses answers 422, as web frameworks' model validation "

@@ -12,3 +12,5 @@ from ._context import Scenario
 def test_challenge_without_token(kv: Scenario) -> None:
     # As the SDKs do: the first request goes without a token and without a body.
     kv.send("POST", f"/certificates/{kv.name('auth')}/create", authenticate=False, content=b"")
+    # Issuers too: the challenge is the vault's, whatever the path (an emulator may guard only certificates).
+    kv.send("GET", f"/certificates/issuers/{kv.name('auth-issuer')}", authenticate=False)
