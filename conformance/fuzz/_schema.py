@@ -68,8 +68,7 @@ def settings(config: TargetConfig, options: FuzzOptions, *, seed: int) -> dict[s
     return {
         "seed": seed,
         # Hypothesis' too_slow health check is about how fast data is generated here, not about the vault: on a
-        # loaded machine (CI under coverage) it can stop an operation's fuzzing, and what that would find goes unseen
-        # (the likely cause of the self-test missing no-challenge-on-issuers in two full-suite runs).
+        # loaded machine (CI under coverage) it can stop an operation's fuzzing, and what that would find goes unseen.
         "suppress-health-check": ["too_slow"],
         "base-url": config.target,
         "tls-verify": config.verify,
