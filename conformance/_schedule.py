@@ -48,7 +48,14 @@ def start_behind(gateway: Any) -> None:
     elsewhere). It runs in the worker and is waited for, so that it ends before xdist sends the worker its code."""
     if getattr(gateway, "id", "gw0") == "gw0":
         return
-    source = f"import os\nif hasattr(os, 'nice'):\n    os.nice({BEHIND_NICENESS})\n"
+    # By the process id: on Linux a priority is a thread's, and this renices the main thread, which runs the worker
+    # (xdist's execmodel main_thread_only) and whose niceness the threads it starts inherit.
+    source = (
+        "import os\n"
+        "if hasattr(os, 'setpriority'):\n"
+        "    pid = os.getpid()\n"
+        f"    os.setpriority(os.PRIO_PROCESS, pid, min(19, os.getpriority(os.PRIO_PROCESS, pid) + {BEHIND_NICENESS}))\n"
+    )
     gateway.remote_exec(source).waitclose()
 
 

@@ -142,12 +142,16 @@ def gateways() -> Iterator[execnet.Group]:
 
 
 def _niceness(gateway: execnet.Gateway) -> int:
-    return int(gateway.remote_exec("import os\nchannel.send(os.nice(0))").receive(timeout=10))
+    """The niceness of the worker's main thread (on Linux a priority is a thread's)."""
+    source = "import os\nchannel.send(os.getpriority(os.PRIO_PROCESS, os.getpid()))"
+    return int(gateway.remote_exec(source).receive(timeout=10))
 
 
-@pytest.mark.skipif(not hasattr(os, "nice"), reason="POSIX only: start_behind is a no-op elsewhere")
+@pytest.mark.skipif(not hasattr(os, "setpriority"), reason="POSIX only: start_behind is a no-op elsewhere")
 def test_every_worker_but_the_first_starts_at_a_lower_cpu_priority(gateways: execnet.Group) -> None:
-    first, second = gateways.makegateway("popen//id=gw0"), gateways.makegateway("popen//id=gw1")
+    # As xdist starts its workers: the main-thread execution model, which runs the worker in the main thread.
+    first = gateways.makegateway("execmodel=main_thread_only//popen//id=gw0")
+    second = gateways.makegateway("execmodel=main_thread_only//popen//id=gw1")
     before = _niceness(first)
     start_behind(first)
     start_behind(second)
