@@ -10,11 +10,6 @@ tests went one after the other on one worker (12 s + 20 s) while others sat idle
 queues a waiting test behind another waiting test while a short one is left. A worker runs a test only once it holds
 the next one (or is told to stop), so each holds two: the one it runs and a short one after it.
 
-Eight workers starting on two cores took 3-4 s to collect, all at once, and the longest wait began only when the
-first of them was done. :func:`start_behind` starts every worker but the first at a lower CPU priority: the first
-collects on a core of its own and takes the longest wait about 2 s earlier; the others need the CPU only to start
-(the tests wait on the network), and their waits are shorter than the longest.
-
 Which tests wait comes from their ``kv_scenario(..., waits=True)`` markers: :func:`waiting_tests` reads them from the
 scenario modules, so the controller, which never collects, knows them too.
 """
@@ -29,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import pytest
 
-__all__ = ["BEHIND_NICENESS", "WAIT_KINDS", "WaitsFirstScheduling", "auto_workers", "start_behind", "waiting_tests"]
+__all__ = ["WAIT_KINDS", "WaitsFirstScheduling", "auto_workers", "waiting_tests"]
 
 WAIT_KINDS = ("cancellation", "issuance", "window")
 """What a ``kv_scenario(waits=...)`` test may wait for, longest first on a real vault; ``waits=True`` (not said)
@@ -37,26 +32,6 @@ ranks with ``issuance``."""
 
 MAX_AUTO_WORKERS = 8
 """Most workers a run starts by itself: each costs about 0.6 s of CPU to start, and two cores are common in CI."""
-
-
-BEHIND_NICENESS = 10
-"""How much lower the CPU priority of every worker but the first is (``nice``; on Linux, a tenth of the share)."""
-
-
-def start_behind(gateway: Any) -> None:
-    """Lower the CPU priority of an xdist worker other than ``gw0`` before it imports anything (POSIX only; a no-op
-    elsewhere). It runs in the worker and is waited for, so that it ends before xdist sends the worker its code."""
-    if getattr(gateway, "id", "gw0") == "gw0":
-        return
-    # By the process id: on Linux a priority is a thread's, and this renices the main thread, which runs the worker
-    # (xdist's execmodel main_thread_only) and whose niceness the threads it starts inherit.
-    source = (
-        "import os\n"
-        "if hasattr(os, 'setpriority'):\n"
-        "    pid = os.getpid()\n"
-        f"    os.setpriority(os.PRIO_PROCESS, pid, min(19, os.getpriority(os.PRIO_PROCESS, pid) + {BEHIND_NICENESS}))\n"
-    )
-    gateway.remote_exec(source).waitclose()
 
 
 def _rank(waits: object) -> int:

@@ -403,15 +403,6 @@ class KvSession:
             test.records.extend(CheckRecord.from_dict(record) for record in payload["records"])
             self.cleanup_problems.extend(payload["cleanup"])
 
-    @pytest.hookimpl(optionalhook=True)
-    def pytest_xdist_newgateway(self, gateway: Any) -> None:
-        """Under pytest-xdist in a kvconform session: every worker but the first starts at a lower CPU priority, so
-        that the first collects on a core of its own and starts the longest wait early (``_schedule.start_behind``).
-        """
-        from ._schedule import start_behind
-
-        start_behind(gateway)
-
     @pytest.hookimpl(tryfirst=True)
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         # Ctrl-C (and SIGTERM under `kvconform run`) ends the session with INTERRUPTED, not with shouldstop.

@@ -1,10 +1,6 @@
 from __future__ import annotations
 
-import os
-
 import pytest
-
-from conformance._schedule import BEHIND_NICENESS
 
 pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 
@@ -153,35 +149,6 @@ def test_waiting_tests_go_first_only_under_xdist(pytester: pytest.Pytester, args
     result.assert_outcomes(passed=4)
     ran = [line.split("::")[1].split()[0] for line in result.outlines if "PASSED" in line and "::" in line]
     assert ran == order
-
-
-_NICENESS = """
-import os
-
-def pytest_configure(config):
-    worker = getattr(config, "workerinput", {}).get("workerid")
-    if worker:
-        with open(os.path.join(os.environ["NICE_DIR"], f"nice-{worker}"), "w") as file:
-            file.write(str(os.nice(0)))
-"""
-
-
-@pytest.mark.skipif(not hasattr(os, "nice"), reason="POSIX only")
-@pytest.mark.parametrize("target", [True, False], ids=["kvconform-session", "other-session"])
-def test_under_xdist_only_a_kvconform_session_starts_its_later_workers_at_a_lower_priority(
-    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, target: bool
-) -> None:
-    pytester.makeconftest(_NICENESS)
-    pytester.makepyfile(test_nice="def test_one():\n    pass\n")
-    monkeypatch.setenv("NICE_DIR", str(pytester.path))
-    args = ["--kv-target", "http://127.0.0.1:9", "--kv-token", "t"] if target else []
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-n", "2", *args)
-    result.assert_outcomes(passed=1)
-    seen = {path.name.split("-")[1]: int(path.read_text()) for path in pytester.path.glob("nice-gw*")}
-    assert set(seen) == {"gw0", "gw1"}, "both workers ran a test"
-    base = os.nice(0)
-    assert seen["gw0"] == base
-    assert seen["gw1"] == (min(base + BEHIND_NICENESS, 19) if target else base)
 
 
 def test_scenarios_run_under_plain_pytest_and_write_the_summary(pytester: pytest.Pytester) -> None:

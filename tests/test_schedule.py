@@ -3,22 +3,11 @@ worker while a short test is left, and each worker started as soon as it has col
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
 from typing import Any
 
-import execnet
 import pytest
 
-from conformance._schedule import (
-    BEHIND_NICENESS,
-    MAX_AUTO_WORKERS,
-    WAIT_KINDS,
-    WaitsFirstScheduling,
-    auto_workers,
-    start_behind,
-    waiting_tests,
-)
+from conformance._schedule import MAX_AUTO_WORKERS, WAIT_KINDS, WaitsFirstScheduling, auto_workers, waiting_tests
 
 COLLECTION = [
     "test_a.py::test_quick_1",
@@ -132,28 +121,3 @@ def test_the_worker_count_follows_the_waiting_tests() -> None:
     assert auto_workers(frozenset({"AUTH", "API"})) == 1, "nothing waits: serial"
     one = next(iter(scenarios))
     assert 2 <= auto_workers(frozenset({one})) <= auto_workers() <= MAX_AUTO_WORKERS
-
-
-@pytest.fixture
-def gateways() -> Iterator[execnet.Group]:
-    group = execnet.Group()
-    yield group
-    group.terminate(timeout=10)
-
-
-def _niceness(gateway: execnet.Gateway) -> int:
-    """The niceness of the worker's main thread (on Linux a priority is a thread's)."""
-    source = "import os\nchannel.send(os.getpriority(os.PRIO_PROCESS, os.getpid()))"
-    return int(gateway.remote_exec(source).receive(timeout=10))
-
-
-@pytest.mark.skipif(not hasattr(os, "setpriority"), reason="POSIX only: start_behind is a no-op elsewhere")
-def test_every_worker_but_the_first_starts_at_a_lower_cpu_priority(gateways: execnet.Group) -> None:
-    # As xdist starts its workers: the main-thread execution model, which runs the worker in the main thread.
-    first = gateways.makegateway("execmodel=main_thread_only//popen//id=gw0")
-    second = gateways.makegateway("execmodel=main_thread_only//popen//id=gw1")
-    before = _niceness(first)
-    start_behind(first)
-    start_behind(second)
-    assert _niceness(first) == before, "the first worker keeps the controller's priority"
-    assert _niceness(second) == min(before + BEHIND_NICENESS, 19)
