@@ -255,8 +255,9 @@ def combine(partials: Sequence[Partial], counts: SourceCounts) -> TestRecord:
         verdicts.absorb(record)
     responses = sum(partial.responses for partial in partials)
     seen = {header: sum(partial.headers_seen[header] for partial in partials) for header in partials[0].headers_seen}
-    stripped = _stripped_headers(seen, responses, counts.file) if partials else {}
-    for requirement in sorted({name for partial in partials for name in partial.deferred}, key=_deferred_order):
+    stripped = _stripped_headers(seen, responses, counts.file)
+    deferred = {name for partial in partials for name in partial.deferred}
+    for requirement in sorted(deferred, key=list(_HEADER_REQUIREMENTS).index):
         found = [partial.deferred[requirement] for partial in partials if requirement in partial.deferred]
         passes = sum(passes for passes, _ in found)
         departures = [departure for _, departure in found if departure is not None]
@@ -278,10 +279,6 @@ def combine(partials: Sequence[Partial], counts: SourceCounts) -> TestRecord:
         duration=0.0,
         records=records,
     )
-
-
-def _deferred_order(requirement: str) -> int:
-    return list(_HEADER_REQUIREMENTS).index(requirement)
 
 
 def _stripped_headers(seen: dict[str, int], responses: int, file: str) -> dict[str, str]:
