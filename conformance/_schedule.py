@@ -10,6 +10,12 @@ tests went one after the other on one worker (12 s + 20 s) while others sat idle
 queues a waiting test behind another waiting test while a short one is left. A worker runs a test only once it holds
 the next one (or is told to stop), so each holds two: the one it runs and a short one after it.
 
+Eight workers starting at once on two cores took 3-4 s to collect, and the longest wait began only when the first
+of them was done. When one test waits longer than every other (a cancellation), :class:`HoldBack` lets the first
+worker start alone: the others wait, before they collect, until a test has started or :data:`HOLD_SECONDS` have
+passed. They start about 2 s later, and their waits are shorter than the longest one by more than that. Unlike a
+lower CPU priority (tried, withdrawn), the hold ends: nothing is left slower once the run is going.
+
 Which tests wait comes from their ``kv_scenario(..., waits=True)`` markers: :func:`waiting_tests` reads them from the
 scenario modules, so the controller, which never collects, knows them too.
 """
@@ -17,14 +23,28 @@ scenario modules, so the controller, which never collects, knows them too.
 from __future__ import annotations
 
 import importlib
+import os
 import pkgutil
+import shutil
+import tempfile
+import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import pytest
 
-__all__ = ["WAIT_KINDS", "WaitsFirstScheduling", "auto_workers", "waiting_tests"]
+__all__ = [
+    "HOLD_INPUT",
+    "HOLD_SECONDS",
+    "WAIT_KINDS",
+    "HoldBack",
+    "WaitsFirstScheduling",
+    "auto_workers",
+    "hold_back",
+    "one_longest",
+    "waiting_tests",
+]
 
 WAIT_KINDS = ("cancellation", "issuance", "window")
 """What a ``kv_scenario(waits=...)`` test may wait for, longest first on a real vault; ``waits=True`` (not said)
@@ -64,6 +84,63 @@ def auto_workers(selected: frozenset[str] | None = None) -> int:
     if not waiting:
         return 1
     return max(2, min(MAX_AUTO_WORKERS, len(waiting) + 1))
+
+
+HOLD_SECONDS = 3.0
+"""Longest a worker other than the first waits for the run's first test to start (:func:`hold_back`)."""
+
+HOLD_INPUT = "kv_hold"
+"""The key of ``workerinput`` that holds the path of the file whose existence releases the held workers."""
+
+
+def one_longest(selected: frozenset[str] | None = None) -> bool:
+    """Whether exactly one selected test waits for the longest kind of wait any selected test waits for: then the
+    first worker starts it alone. ``selected``: scenario ids (None: all)."""
+    ranks = [rank for scenario, rank in waiting_tests().values() if selected is None or scenario in selected]
+    return bool(ranks) and ranks.count(min(ranks)) == 1
+
+
+class HoldBack:
+    """The controller's side of the hold: one release file per session, created when the first test starts (or the
+    session ends), removed with its directory at the end."""
+
+    def __init__(self) -> None:
+        self._directory: str | None = None
+        self.released = False
+
+    @property
+    def path(self) -> str:
+        """The release file's path (its directory is made on first use)."""
+        if self._directory is None:
+            self._directory = tempfile.mkdtemp(prefix="kvconform-hold-")
+        return os.path.join(self._directory, "released")
+
+    def release(self) -> None:
+        """Let the held workers go (idempotent)."""
+        if self.released or self._directory is None:
+            return
+        self.released = True
+        with open(self.path, "w"):
+            pass
+
+    def close(self) -> None:
+        self.release()
+        if self._directory is not None:
+            shutil.rmtree(self._directory, ignore_errors=True)
+
+
+def hold_back(workerinput: dict[str, Any], *, limit: float | None = None, poll: float = 0.02) -> float:
+    """In an xdist worker other than ``gw0`` whose controller holds it back: wait until the release file exists,
+    at most ``limit`` seconds (default :data:`HOLD_SECONDS`); the seconds waited. The first worker and workers not
+    held return at once."""
+    path = workerinput.get(HOLD_INPUT)
+    if not path or workerinput.get("workerid", "gw0") == "gw0":
+        return 0.0
+    limit = HOLD_SECONDS if limit is None else limit
+    started = time.monotonic()
+    while not os.path.exists(path) and time.monotonic() - started < limit:
+        time.sleep(poll)
+    return time.monotonic() - started
 
 
 def _short_id(nodeid: str) -> str:

@@ -27,6 +27,7 @@ from .errors import ConformanceFailure, KvconformError, UsageError
 if TYPE_CHECKING:
     from ._auth import TokenProvider
     from ._results import RunResult, TestRecord
+    from ._schedule import HoldBack
     from .scenarios._context import Scenario
 
 # Every pytest session in an environment with kvconform installed loads this module (the pytest11 entry point):
@@ -142,6 +143,10 @@ def pytest_configure(config: pytest.Config) -> None:
         from .traffic import start_part  # ``--record``: this xdist worker writes its own part of the HAR
 
         start_part()
+    if hasattr(config, "workerinput"):
+        from ._schedule import hold_back  # a worker other than the first may be held back before it collects
+
+        hold_back(config.workerinput)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -182,11 +187,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     items.sort(key=waits_first)
 
 
+def _waits_first(config: pytest.Config) -> bool:
+    """Whether this session's xdist workers are scheduled by ``_schedule`` (a kvconform target, ``--dist load``)."""
+    return bool(config.getoption("kv_target", None)) and config.getoption("dist", "load") == "load"
+
+
 @pytest.hookimpl(optionalhook=True, tryfirst=True)
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     """Under pytest-xdist's default ``--dist load`` in a kvconform session: each worker starts as soon as it has
     collected, the tests that wait first and each on a worker of its own (``_schedule``)."""
-    if not config.getoption("kv_target", None) or config.getoption("dist", "load") != "load":
+    if not _waits_first(config):
         return None
     from ._schedule import WaitsFirstScheduling
 
@@ -380,6 +390,32 @@ class KvSession:
         self.tests: dict[str, TestRecord] = {}
         self.cleanup_problems: list[str] = []
         self.errors: list[str] = []
+        self._hold: HoldBack | None = None
+        self._hold_decided = False
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_configure_node(self, node: Any) -> None:
+        """Under pytest-xdist, when one selected test waits longer than every other: each worker but the first
+        holds back until the first test has started (``_schedule.HoldBack``), so the first collects alone."""
+        if not self._hold_decided:
+            self._hold_decided = True
+            from ._schedule import HoldBack, one_longest
+
+            only = self.config.getoption("kv_only", None)
+            if _waits_first(self.config) and one_longest(frozenset(only) if only else None):
+                self._hold = HoldBack()
+        if self._hold is not None:
+            from ._schedule import HOLD_INPUT
+
+            node.workerinput[HOLD_INPUT] = self._hold.path
+
+    def pytest_runtest_logstart(self) -> None:
+        if self._hold is not None:
+            self._hold.release()
+
+    def pytest_unconfigure(self) -> None:
+        if self._hold is not None:
+            self._hold.close()
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         from ._results import CheckRecord, TestRecord

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
@@ -149,6 +152,48 @@ def test_waiting_tests_go_first_only_under_xdist(pytester: pytest.Pytester, args
     result.assert_outcomes(passed=4)
     ran = [line.split("::")[1].split()[0] for line in result.outlines if "PASSED" in line and "::" in line]
     assert ran == order
+
+
+_HELD = """
+import json, os, time
+
+import conformance._schedule
+
+conformance._schedule.HOLD_SECONDS = 120  # a loaded machine must not end the hold before the first test starts
+
+def pytest_collection_finish(session):
+    if getattr(session.config, "workerinput", {}).get("workerid") == "gw0":
+        time.sleep(1)  # the first worker is slow to collect: unheld, the others would be under way by now
+
+def pytest_sessionstart(session):
+    workerinput = getattr(session.config, "workerinput", None)
+    if workerinput:
+        path = workerinput.get("kv_hold")
+        seen = {"held": bool(path), "released": bool(path) and os.path.exists(path), "path": path}
+        with open(os.path.join(os.environ["HELD_DIR"], workerinput["workerid"] + ".json"), "w") as file:
+            json.dump(seen, file)
+"""
+
+
+@pytest.mark.parametrize("target", [True, False], ids=["kvconform-session", "other-session"])
+def test_under_xdist_a_kvconform_session_holds_later_workers_until_the_first_test_starts(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, target: bool
+) -> None:
+    pytester.makeconftest(_HELD)
+    pytester.makepyfile(test_held="def test_one():\n    pass\n\ndef test_two():\n    pass\n")
+    monkeypatch.setenv("HELD_DIR", str(pytester.path))
+    args = ["--kv-target", "http://127.0.0.1:9", "--kv-token", "t"] if target else []
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-n", "2", *args, timeout=300)
+    result.assert_outcomes(passed=2)
+    seen = {path.stem: json.loads(path.read_text()) for path in pytester.path.glob("gw*.json")}
+    assert set(seen) == {"gw0", "gw1"}
+    paths = {record.pop("path") for record in seen.values()}
+    assert seen["gw0"] == {"held": target, "released": False}, "the first worker starts at once"
+    assert seen["gw1"] == {"held": target, "released": target}, "a later worker started only once released"
+    (path,) = paths
+    assert (path is not None) is target
+    if path is not None:
+        assert not Path(path).parent.exists(), "the release file's directory is removed at the end"
 
 
 def test_scenarios_run_under_plain_pytest_and_write_the_summary(pytester: pytest.Pytester) -> None:

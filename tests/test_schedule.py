@@ -3,11 +3,24 @@ worker while a short test is left, and each worker started as soon as it has col
 
 from __future__ import annotations
 
+import os
+import threading
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from conformance._schedule import MAX_AUTO_WORKERS, WAIT_KINDS, WaitsFirstScheduling, auto_workers, waiting_tests
+from conformance._schedule import (
+    HOLD_INPUT,
+    MAX_AUTO_WORKERS,
+    WAIT_KINDS,
+    HoldBack,
+    WaitsFirstScheduling,
+    auto_workers,
+    hold_back,
+    one_longest,
+    waiting_tests,
+)
 
 COLLECTION = [
     "test_a.py::test_quick_1",
@@ -121,3 +134,55 @@ def test_the_worker_count_follows_the_waiting_tests() -> None:
     assert auto_workers(frozenset({"AUTH", "API"})) == 1, "nothing waits: serial"
     one = next(iter(scenarios))
     assert 2 <= auto_workers(frozenset({one})) <= auto_workers() <= MAX_AUTO_WORKERS
+
+
+@pytest.mark.parametrize(
+    ("selected", "held"),
+    [
+        (None, True),  # every scenario: one cancellation outlasts the rest
+        (frozenset({"S04"}), True),  # its cancellation and a failure
+        (frozenset({"S03"}), True),  # one issuance, the rest short
+        (frozenset({"S05"}), False),  # three issuances alike
+        (frozenset({"S01", "S02"}), False),  # nothing waits
+    ],
+)
+def test_workers_are_held_back_only_when_one_test_waits_longest(selected: frozenset[str] | None, held: bool) -> None:
+    assert one_longest(selected) is held
+
+
+def test_the_first_worker_and_a_worker_not_held_start_at_once(tmp_path: Path) -> None:
+    never = str(tmp_path / "never-released")
+    assert hold_back({"workerid": "gw0", HOLD_INPUT: never}, limit=30) == 0.0
+    assert hold_back({"workerid": "gw1"}, limit=30) == 0.0
+
+
+def test_a_held_worker_starts_when_released() -> None:
+    hold = HoldBack()
+    path = hold.path
+    releaser = threading.Timer(0.1, hold.release)
+    releaser.start()
+    try:
+        waited = hold_back({"workerid": "gw3", HOLD_INPUT: path}, limit=60)
+    finally:
+        releaser.cancel()
+    assert os.path.exists(path) and 0 < waited < 60, "released, not timed out"
+    hold.close()
+    assert not os.path.exists(os.path.dirname(path)), "the release file's directory is removed at the end"
+
+
+def test_a_held_worker_starts_after_the_limit_when_nothing_releases_it(tmp_path: Path) -> None:
+    assert hold_back({"workerid": "gw1", HOLD_INPUT: str(tmp_path / "never")}, limit=0.2) >= 0.2
+
+
+def test_releasing_is_idempotent_and_a_hold_never_used_leaves_nothing() -> None:
+    hold = HoldBack()
+    hold.release()
+    hold.close()
+    assert not hold.released, "nothing was held: no file to make"
+    used = HoldBack()
+    path = used.path
+    used.release()
+    used.release()
+    assert os.path.exists(path)
+    used.close()
+    assert not os.path.exists(path)
