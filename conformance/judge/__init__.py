@@ -152,10 +152,14 @@ def judge_file(
         first = Shard(0, shards)
         partials = [_judge_shard(_read(location, kind, first), counts, sanitised=sanitised, shard=first)]
         partials += [result.get() for result in pending]
-        pool.close()
-    finally:
-        pool.terminate()
+    except BaseException:
+        pool.terminate()  # Ctrl-C or a failed shard: the other shards are not waited for
         pool.join()
+        raise
+    # Done: the workers end on their own. SIGTERM to a worker already exiting can leave it hung, and the join with
+    # it (coverage's SIGTERM handler, saving its data, did so in CI), so terminate() is only for the failure above.
+    pool.close()
+    pool.join()
     for partial in partials[1:]:
         if partial.counts is not None:
             counts.absorb(partial.counts)

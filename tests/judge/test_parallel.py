@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+import multiprocessing.pool
 import re
 from pathlib import Path
 from typing import Any
@@ -138,3 +139,37 @@ def test_judge_jobs_gives_the_same_summary_and_refuses_a_count_below_one(cli, tm
     assert summaries[0] == summaries[1]
     refused = cli("judge", str(path), "--jobs", "0")
     assert refused.code == 2 and "1 or more" in refused.stderr and "Traceback" not in refused.stderr
+
+
+@pytest.fixture
+def terminations(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Each Pool.terminate() call, recorded (and made)."""
+    calls: list[int] = []
+    terminate = multiprocessing.pool.Pool.terminate
+
+    def recorded(pool: multiprocessing.pool.Pool) -> None:
+        calls.append(1)
+        terminate(pool)
+
+    monkeypatch.setattr(multiprocessing.pool.Pool, "terminate", recorded)
+    return calls
+
+
+@pytest.mark.usefixtures("every_file_is_large")
+def test_a_judged_file_lets_its_workers_end_on_their_own(terminations: list[int]) -> None:
+    # SIGTERM to a worker that is already exiting could hang it and the join with it (CI, coverage's handler).
+    assert _judged(ALL[0], 3)[0]
+    assert terminations == []
+
+
+@pytest.mark.usefixtures("every_file_is_large")
+def test_a_failing_shard_stops_the_other_workers_and_raises(
+    monkeypatch: pytest.MonkeyPatch, terminations: list[int]
+) -> None:
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("shard broke")
+
+    monkeypatch.setattr(conformance.judge, "_judge_shard", broken)  # this process's own shard
+    with pytest.raises(RuntimeError, match="shard broke"):
+        _judged(ALL[0], 3)
+    assert terminations == [1]
