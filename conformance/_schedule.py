@@ -101,8 +101,8 @@ def one_longest(selected: frozenset[str] | None = None) -> bool:
 
 
 class HoldBack:
-    """The controller's side of the hold: one release file per session, created when the first test starts (or the
-    session ends), removed with its directory at the end."""
+    """The controller's side of the hold: one release file per session, created when the first test starts, removed
+    with its directory at the end."""
 
     def __init__(self) -> None:
         self._directory: str | None = None
@@ -124,7 +124,6 @@ class HoldBack:
             pass
 
     def close(self) -> None:
-        self.release()
         if self._directory is not None:
             shutil.rmtree(self._directory, ignore_errors=True)
 

@@ -19,7 +19,7 @@ import pytest
 
 from ._config import SCENARIOS, TargetConfig, load_config, new_run_prefix, parse_only, parse_target, positive_float
 from ._redact import redact_text
-from ._schedule import WAIT_KINDS
+from ._schedule import HOLD_INPUT, WAIT_KINDS, hold_back
 from ._status import Status
 from ._version import __version__
 from .errors import ConformanceFailure, KvconformError, UsageError
@@ -144,9 +144,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
         start_part()
     if hasattr(config, "workerinput"):
-        from ._schedule import hold_back  # a worker other than the first may be held back before it collects
-
-        hold_back(config.workerinput)
+        hold_back(config.workerinput)  # a worker other than the first may be held back before it collects
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -391,22 +389,20 @@ class KvSession:
         self.cleanup_problems: list[str] = []
         self.errors: list[str] = []
         self._hold: HoldBack | None = None
-        self._hold_decided = False
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_xdist_setupnodes(self) -> None:
+        """Under pytest-xdist, when one selected test waits longer than every other: each worker but the first
+        holds back until the first test has started (``_schedule.HoldBack``), so the first collects alone."""
+        from ._schedule import HoldBack, one_longest
+
+        only = self.config.getoption("kv_only", None)
+        if _waits_first(self.config) and one_longest(frozenset(only) if only else None):
+            self._hold = HoldBack()
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_configure_node(self, node: Any) -> None:
-        """Under pytest-xdist, when one selected test waits longer than every other: each worker but the first
-        holds back until the first test has started (``_schedule.HoldBack``), so the first collects alone."""
-        if not self._hold_decided:
-            self._hold_decided = True
-            from ._schedule import HoldBack, one_longest
-
-            only = self.config.getoption("kv_only", None)
-            if _waits_first(self.config) and one_longest(frozenset(only) if only else None):
-                self._hold = HoldBack()
         if self._hold is not None:
-            from ._schedule import HOLD_INPUT
-
             node.workerinput[HOLD_INPUT] = self._hold.path
 
     def pytest_runtest_logstart(self) -> None:
