@@ -40,14 +40,14 @@ class JwksStandIn:
 
     def __init__(self, port: int) -> None:
         self._key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        self.origin = f"http://127.0.0.1:{port}"
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
+        self.origin = f"http://127.0.0.1:{self._server.server_address[1]}"  # port 0: the one the system chose
         self.issuer = f"{self.origin}/{TENANT}/v2.0"
         self.jwks_url = f"{self.origin}/{TENANT}/discovery/v2.0/keys"
         numbers = self._key.public_key().public_numbers()
         jwk = {"kty": "RSA", "use": "sig", "alg": "RS256", "kid": _KID, "n": _int_b64url(numbers.n)}
         jwk["e"] = _int_b64url(numbers.e)
         self.jwks = json.dumps({"keys": [jwk]}).encode()
-        self._server = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     def token(self, lifetime: int = 3 * 3600) -> str:

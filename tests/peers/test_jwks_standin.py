@@ -16,7 +16,6 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from ._load import script
 
 jwks_standin = script("jwks_standin")
-PORT = 9680
 
 
 def _b64(part: str) -> bytes:
@@ -25,7 +24,7 @@ def _b64(part: str) -> bytes:
 
 @pytest.fixture(scope="module")
 def standin():
-    server = jwks_standin.JwksStandIn(PORT).start()
+    server = jwks_standin.JwksStandIn(0).start()
     yield server
     server.stop()
 
@@ -43,7 +42,8 @@ def test_token_verifies_against_the_served_jwks(standin) -> None:
     key.verify(_b64(signature), f"{header}.{claims}".encode(), padding.PKCS1v15(), hashes.SHA256())
     assert json.loads(_b64(header)) == {"alg": "RS256", "typ": "JWT", "kid": jwk["kid"]}
     body = json.loads(_b64(claims))
-    assert body["iss"] == standin.issuer == f"http://127.0.0.1:{PORT}/{jwks_standin.TENANT}/v2.0"
+    assert body["iss"] == standin.issuer == f"{standin.origin}/{jwks_standin.TENANT}/v2.0"
+    assert standin.origin.startswith("http://127.0.0.1:") and not standin.origin.endswith(":0")
     assert body["aud"] == "https://vault.azure.net"
     assert body["nbf"] <= time.time() < body["exp"]
 
