@@ -129,14 +129,18 @@ def refvault(port: int, work: Path) -> Iterator[Peer]:
     try:
         _wait_for_tls(port, process, log)
         ca = _printed_ca_bundle(log)
+        commit = subprocess.run(
+            ["git", "-C", str(Path(__file__).parent), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+        ).stdout.strip()
         yield Peer(
             name="kvconform reference vault",
-            version=__version__,
+            version=f"{__version__} (commit {commit})" if commit else __version__,
             source="this repository (conformance/refvault), installed with pip install -e .",
             start_command=command,
             url=f"https://127.0.0.1:{port}",
             token="kvconform-peers",
             ca_bundle=ca,
+            notes=["any bearer token is accepted", "the CA bundle is the throw-away CA that serve --tls prints"],
         )
     finally:
         _stop(process)
