@@ -2,7 +2,7 @@
 
     python bench/vault_scale.py [--sizes 0 360 800 2000 10000] [--creates 48] [--clients 4] [--runs 3]
                                 [--label after] [--json out.json]
-    python bench/vault_scale.py --plot docs/mock-vault-persistence.svg after.json before.json
+    python bench/vault_scale.py --plot docs/mock-vault-persistence.png after.json before.json
 
 For each size N, two vaults: in memory, and ``kvconform serve --data-dir``. Both start with N stored certificates,
 each with a pending operation of issuer Unknown (a key and a CSR): the in-memory one is filled in its own process
@@ -18,7 +18,8 @@ opened": ``create_app`` on the data directory in the bench's own process, the pa
 stored objects (the rest is Python and imports).
 
 The code measured is whatever ``conformance`` imports: ``PYTHONPATH=/path/to/other/tree`` measures another tree
-(the child processes inherit it). ``--plot`` draws the JSON files of several runs as one SVG.
+(the child processes inherit it). ``--plot`` draws the JSON files of several runs as one PNG with matplotlib
+(``pip install matplotlib``, for this only: not a kvconform dependency).
 """
 
 from __future__ import annotations
@@ -165,6 +166,40 @@ def open_seconds(directory: Path) -> float:
     return seconds
 
 
+def plot(results: list[dict[str, Any]], path: Path) -> None:
+    """Creates/s (every series) beside the data directory's first answer (log scale), as a PNG (matplotlib)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, (rates, starts) = plt.subplots(1, 2, figsize=(11, 4.2))
+    styles = {"after": "-", "before": "--"}
+    for result in results:
+        for mode, colour in (("data-dir", "tab:blue"), ("memory", "tab:green")):
+            rows = sorted((row for row in result["rows"] if row["mode"] == mode), key=lambda row: row["stored"])
+            if not rows:
+                continue
+            stored = [row["stored"] for row in rows]
+            label = f"{result['label']}: {'--data-dir' if mode == 'data-dir' else 'in memory'}"
+            colour = "tab:red" if result["label"] == "before" and mode == "data-dir" else colour
+            style = styles.get(result["label"], ":")
+            rates.plot(stored, [row["creates_per_s"] for row in rows], style, marker="o", color=colour, label=label)
+            if mode == "data-dir":
+                starts.plot(stored, [row["start_s"] for row in rows], style, marker="o", color=colour, label=label)
+    rates.set(title="creates per second (4 clients, issuer Unknown)", xlabel="stored objects", ylabel="creates/s")
+    rates.set_xscale("symlog", linthresh=300)
+    rates.set_ylim(bottom=0)
+    starts.set(title="serve --data-dir: first answer after start", xlabel="stored objects", ylabel="seconds (log)")
+    starts.set_xscale("symlog", linthresh=300)
+    starts.set_yscale("log")
+    for axes in (rates, starts):
+        axes.grid(True, alpha=0.3)
+        axes.legend(fontsize=8)
+    figure.tight_layout()
+    figure.savefig(path, dpi=90)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[0, 360, 800, 2000, 10000])
@@ -176,16 +211,14 @@ def main() -> int:
     parser.add_argument("--label", default="after")
     parser.add_argument("--json", type=Path)
     parser.add_argument("--child-memory", type=int, help=argparse.SUPPRESS)
-    parser.add_argument("--plot", type=Path, help="draw the JSON files given as an SVG here, then exit")
+    parser.add_argument("--plot", type=Path, help="draw the JSON files given as a PNG here, then exit")
     parser.add_argument("files", nargs="*", type=Path)
     args = parser.parse_args()
     if args.child_memory is not None:
         serve_in_memory(args.child_memory, args.port)
         return 0
     if args.plot is not None:
-        from _scale_plot import plot
-
-        args.plot.write_text(plot([json.loads(path.read_text()) for path in args.files]))
+        plot([json.loads(path.read_text()) for path in args.files], args.plot)
         print(f"wrote {args.plot}")
         return 0
     import conformance

@@ -68,10 +68,10 @@ def load(store: Shelf, directory: Path) -> None:
         raise StateFileError(f"{path} is not a kvconform reference vault state file ({detail}); left as it is")
     try:
         for item in doc["entries"]:
-            entry = _snapshot.entry_of(item, store.from_unix)
+            entry = _snapshot.entry_of(item, store.from_unix, trusted=True)
             store._entries[entry.name.lower()] = entry
         for item in doc["deleted"]:
-            deleted = _snapshot.deleted_of(item, store.from_unix)
+            deleted = _snapshot.deleted_of(item, store.from_unix, trusted=True)
             store._deleted[deleted.entry.name.lower()] = deleted
         for item in doc["issuers"]:
             store.issuers.add(_snapshot.issuer_of(item))
@@ -89,13 +89,13 @@ class Persisted:
         self._entries = LazyTable(
             db,
             "entries",
-            lambda doc: _snapshot.entry_of(doc, store.from_unix),
+            lambda doc: _snapshot.entry_of(doc, store.from_unix, trusted=True),
             lambda entry: _snapshot.entry_doc(entry, store.to_unix),
         )
         self._deleted = LazyTable(
             db,
             "deleted",
-            lambda doc: _snapshot.deleted_of(doc, store.from_unix),
+            lambda doc: _snapshot.deleted_of(doc, store.from_unix, trusted=True),
             lambda deleted: _snapshot.deleted_doc(deleted, store.to_unix),
         )
         store._entries, store._deleted = self._entries, self._deleted
