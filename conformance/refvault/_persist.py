@@ -11,6 +11,7 @@ place only when whole, and the JSON file is kept, renamed ``refvault-state.json.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from pathlib import Path
@@ -22,6 +23,7 @@ from ._dbtable import LazyTable, digest
 from ._issuers import IssuerRegistry
 
 if TYPE_CHECKING:
+    from ._objects import Deleted, Entry
     from ._shelf import Shelf
 
 STATE_FORMAT = "kvconform-refvault-state/1"
@@ -91,12 +93,14 @@ class Persisted:
             "entries",
             lambda doc: _snapshot.entry_of(doc, store.from_unix, trusted=True),
             lambda entry: _snapshot.entry_doc(entry, store.to_unix),
+            _entry_state,
         )
         self._deleted = LazyTable(
             db,
             "deleted",
             lambda doc: _snapshot.deleted_of(doc, store.from_unix, trusted=True),
             lambda deleted: _snapshot.deleted_doc(deleted, store.to_unix),
+            _deleted_state,
         )
         store._entries, store._deleted = self._entries, self._deleted
         store.issuers = IssuerRegistry()
@@ -122,6 +126,35 @@ class Persisted:
         self._entries.written(entry_digests)
         self._deleted.written(deleted_digests)
         self._meta.update((key, digest(text)) for key, text in meta.items())
+
+
+def _entry_state(entry: Entry) -> object:
+    """Every field of the entry, its versions and its operation; keys, certificates and policies as the objects
+    (never changed in place: replaced), so that comparing two states costs no serialisation."""
+    op = entry.operation
+    versions = tuple(
+        (
+            v.version,
+            v.policy,
+            v.key,
+            v.certificate,
+            v.enabled,
+            v.created,
+            v.updated,
+            tuple(v.tags.items()),
+            v.preserve_order,
+        )
+        for v in entry.versions
+    )
+    operation = None
+    if op is not None:
+        fields = tuple(getattr(op, field.name) for field in dataclasses.fields(op))
+        operation = fields + (tuple(op.error.items()) if op.error else None,)
+    return (entry.name, entry.policy, entry.finished_operation_deleted, versions, operation)
+
+
+def _deleted_state(deleted: Deleted) -> object:
+    return (deleted.visible_at, deleted.deleted_date, deleted.scheduled_purge_date, _entry_state(deleted.entry))
 
 
 def _meta_docs(store: Shelf) -> dict[str, str]:

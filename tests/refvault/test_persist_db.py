@@ -59,9 +59,20 @@ def test_a_change_writes_its_own_rows_and_a_read_writes_none(
     assert [[(table, key) for table, key, _ in rows] for rows in transactions] == [[("entries", "d")]]
     vault.pending("a")
     vault.send("GET", "/certificates/b/")
+    assert vault.send("GET", "/certificates", params={"includePending": "true"}).status_code == 200
     assert len(transactions) == 1, "a read that changes nothing writes nothing"
     vault.send("PUT", "/certificates/contacts", json={"contacts": [{"email": "x@example.com"}]})
     assert [(table, key) for table, key, _ in transactions[-1]] == [("meta", "contacts")]
+
+
+def test_a_certificate_issued_when_read_is_kept_as_it_was_shown(
+    make_vault: Callable[..., Vault], tmp_path: Path
+) -> None:
+    first = make_vault(data_dir=tmp_path)
+    first.create("issued")
+    first.clock.advance(first.settings.issuance_delay + 0.01)
+    shown = first.certificate("issued").json()["cer"]  # issued by this read (the vault applies time lazily)
+    assert make_vault(data_dir=tmp_path).certificate("issued").json()["cer"] == shown
 
 
 def test_a_restart_reads_names_only_until_an_object_is_needed(make_vault: Callable[..., Vault], tmp_path: Path) -> None:
