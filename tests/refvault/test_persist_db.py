@@ -253,3 +253,21 @@ def test_every_acknowledged_create_survives_sigkill_in_the_middle_of_creates(
         for name, request_id in acknowledged.items():
             response = client.get(f"{url}/certificates/{name}/pending?api-version=7.5")
             assert response.status_code == 200 and response.json()["request_id"] == request_id, name
+
+
+def test_a_damaged_row_is_a_one_line_error_when_read_and_is_left_as_it_is(
+    make_vault: Callable[..., Vault], tmp_path: Path
+) -> None:
+    make_vault(data_dir=tmp_path).create("fine", issuer="Unknown")
+    db = sqlite3.connect(tmp_path / DB_FILE)
+    db.execute("INSERT INTO entries VALUES ('broken', '{\"name\": 1}')")
+    db.commit()
+    db.close()
+    vault = make_vault(data_dir=tmp_path)
+    assert vault.pending("fine").status_code == 200
+    with pytest.raises(StateFileError, match=r"\(entries 'broken'\) is damaged \(KeyError") as refused:
+        vault.pending("broken")
+    assert "\n" not in str(refused.value)
+    db = sqlite3.connect(tmp_path / DB_FILE)
+    assert db.execute("SELECT doc FROM entries WHERE key = 'broken'").fetchone() == ('{"name": 1}',)
+    db.close()
