@@ -4,6 +4,7 @@ the HAR and the SDK recording of a session must be judged alike. Provenance: ``t
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -76,3 +77,46 @@ def test_the_manifest_gives_the_provenance_of_every_session_and_covers_every_sdk
     assert {row["sdk"] for row in manifest.values()} == SDKS
     assert 25 <= len(manifest) <= 50
     assert sum(path.stat().st_size for path in CORPUS.iterdir()) < 10_000_000
+
+
+def _convert() -> Any:
+    sys.path.insert(0, str(Path(__file__).parents[2] / "scripts" / "corpus"))
+    import convert
+
+    return convert
+
+
+NOCK = b"""let nock = require('nock');
+nock('https://keyvault_name.vault.azure.net:443', {"encodedQueryParams":true})
+  .filteringRequestBody(function (body) { return body.replace(/a=[^&]*/g, "a=b"); })
+  .post('/certificates/c1/create', {"policy":{"issuer":{"name":"Self"}}})
+  .query(true)
+  .reply(202, {"status":"inProgress"}, [
+  'Location',
+  'https://v.vault.azure.net/certificates/c1/pending?' +
+    'api-version=7.1&request_id=1',
+  'Content-Type',
+  'application/json; charset=utf-8'
+]);
+"""
+
+
+def test_a_nock_recording_converts_without_inventing_what_it_lost() -> None:
+    [entry] = _convert().from_nock(NOCK)
+    assert entry["RequestUri"] == "https://keyvault_name.vault.azure.net/certificates/c1/create"  # no query kept
+    assert entry["RequestHeaders"] == {} and entry["RequestBody"] == {"policy": {"issuer": {"name": "Self"}}}
+    assert entry["StatusCode"] == 202 and entry["ResponseBody"] == {"status": "inProgress"}
+    assert entry["ResponseHeaders"]["Location"].endswith("?api-version=7.1&request_id=1")
+
+
+def test_a_vcr_header_stored_as_characters_is_read_as_its_string() -> None:
+    recording = b"""interactions:
+- request: {body: null, headers: {}, method: GET, uri: 'https://v.vault.azure.net/certificates/c/pending?api-version=7.0'}
+  response:
+    body: {string: ''}
+    headers: {location: [h, t, t, p, s], x-ms-keyvault-region: [westus, eastus]}
+    status: {code: 200, message: OK}
+"""
+    [entry] = _convert().from_vcr(recording)
+    assert entry["ResponseHeaders"] == {"location": "https", "x-ms-keyvault-region": ["westus", "eastus"]}
+    assert entry["ResponseBody"] is None
