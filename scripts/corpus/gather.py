@@ -82,6 +82,15 @@ SOURCES = (
         "gracewilcox+azure-sdk-for-go",
         ("sdk/keyvault/azcertificates/testdata/recordings/",),
     ),
+    Source(
+        "go",
+        "Azure/azure-sdk-for-go",
+        "richardpark-msft+azure-sdk-for-go",
+        (
+            "sdk/keyvault/azcertificates/testdata/recordings/",
+            "sdk/security/keyvault/azcertificates/testdata/recordings/",
+        ),
+    ),
 )
 
 # Certificate-creation traffic: a create, the pending operation (get, cancel, delete, merge), an import or issuers.
