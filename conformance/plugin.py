@@ -13,6 +13,7 @@ import datetime
 import os
 import time
 from collections.abc import Generator, Iterator, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -139,6 +140,9 @@ def pytest_configure(config: pytest.Config) -> None:
         session = KvSession(config)
         config.stash[_SESSION_KEY] = session
         config.pluginmanager.register(session, "kvconform-session")
+    if not hasattr(config, "workerinput") and not _target_configured(config) and _asks_for_shipped_scenarios(config):
+        # kvconform's scenarios with no target would all skip: a CI job whose target secret is missing would go green
+        raise pytest.UsageError(_NO_TARGET)
     if hasattr(config, "workerinput") and os.environ.get(_RECORD_PARTS_ENV):
         from .traffic import start_part  # ``--record``: this xdist worker writes its own part of the HAR
 
@@ -171,8 +175,10 @@ def _target_configured(config: pytest.Config) -> bool:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Under pytest-xdist (only workers collect), the tests that wait on the vault go first: the long tests are
     spread over the workers and the short ones fill the gaps at the end (longest-first scheduling). Stable, so
-    every worker collects the same order, as xdist requires."""
+    every worker collects the same order, as xdist requires. Without a target, kvconform's own scenarios refuse."""
     if not hasattr(config, "workerinput"):
+        if not _target_configured(config) and any(_shipped(item) for item in items):
+            raise pytest.UsageError(_NO_TARGET)
         return
 
     def waits_first(item: pytest.Item) -> bool:
@@ -183,6 +189,32 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         return marker is None or not marker.waits
 
     items.sort(key=waits_first)
+
+
+_NO_TARGET = (
+    "kvconform: no target for the scenarios: pass --kv-target URL (or set KVCONFORM_TARGET), "
+    "or --kv-config FILE naming a target"
+)
+
+
+def _shipped(item: pytest.Item) -> bool:
+    """Whether ``item`` is one of kvconform's own scenario tests (``conformance.scenarios``)."""
+    return str(getattr(getattr(item, "module", None), "__name__", "")).startswith(f"{__package__}.scenarios.")
+
+
+def _asks_for_shipped_scenarios(config: pytest.Config) -> bool:
+    """Whether the command line names kvconform's scenarios (``--pyargs conformance.scenarios``, a path to them or to
+    the package): checked before collection, since under pytest-xdist only the workers collect. A folder above the
+    package (a project holding its virtualenv) is not: pytest does not collect inside a virtualenv."""
+    scenarios = Path(__file__).resolve().parent / "scenarios"
+    for arg in config.args:
+        name = str(arg).split("::", 1)[0]
+        if config.getoption("pyargs", False) and (name == __package__ or name.startswith(f"{__package__}.scenarios")):
+            return True
+        path = config.invocation_params.dir / name
+        if path.resolve() in (scenarios, scenarios.parent) or scenarios in path.resolve().parents:
+            return True
+    return False
 
 
 def _waits_first(config: pytest.Config) -> bool:
