@@ -111,6 +111,8 @@ def load_config(
 
     Raises ``ConfigError`` for an unreadable or invalid file and ``UsageError`` for invalid values.
     """
+    if flags.get("target") == "":  # ``--target "$VAULT_URL"`` with the variable unset: never the embedded vault
+        raise UsageError("--target is empty (an unset variable?): give the vault's URL, or leave --target out")
     environ = os.environ if environ is None else environ
     config_file = config_file or environ.get("KVCONFORM_CONFIG") or None
     merged: dict[str, Any] = _read_file(config_file) if config_file else {}
@@ -144,7 +146,8 @@ def _read_file(path: str) -> dict[str, Any]:
         )
     unknown = sorted(set(data) - set(_SETTINGS))
     if unknown:
-        raise ConfigError(f"config file {path}: unknown setting(s) {', '.join(unknown)}; known: {', '.join(_SETTINGS)}")
+        known = ", ".join(key for key in _SETTINGS if key not in _SECRET_FILE_KEYS)  # only what a file may hold
+        raise ConfigError(f"config file {path}: unknown setting(s) {', '.join(unknown)}; known: {known}")
     return data
 
 

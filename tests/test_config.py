@@ -96,3 +96,17 @@ def test_run_prefix_is_random_and_well_formed() -> None:
     first, second = new_run_prefix(), new_run_prefix()
     assert first != second
     assert first.startswith("kvc-") and first.endswith("-") and len(first) == 13
+
+
+def test_unknown_setting_offers_only_what_a_file_may_hold(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "kv.yaml"
+    path.write_text("colour: blue\n")
+    with pytest.raises(ConfigError) as raised:
+        load_config({}, environ={}, config_file=str(path))
+    known = str(raised.value).split("known: ", 1)[1].split(", ")
+    assert "target" in known and "token" not in known
+
+
+def test_an_empty_target_flag_is_a_usage_error_not_the_embedded_vault() -> None:
+    with pytest.raises(UsageError, match="--target is empty"):
+        load_config({"target": ""}, environ={})
