@@ -54,8 +54,8 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser(
         "run",
         help="certify a vault (default: the embedded reference vault)",
-        description="Run the scenarios S01-S11, AUTH and API against a vault and write reports. "
-        "With no target, certify the embedded reference vault.",
+        description="Run the scenarios S01-S11, AUTH and API against a vault, then fuzz its contract (schemathesis; "
+        "--no-fuzz to skip), and write reports. With no target, certify the embedded reference vault.",
         epilog=EXIT_CODES_HELP + "\n\n" + _ENV_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -92,7 +92,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="write the run's own exchanges (tokens and secrets redacted) as HAR 1.2, to judge again with "
         "kvconform judge, share as evidence or open in a browser's HAR viewer (fuzz and SDK traffic not included)",
     )
-    run.add_argument("--no-fuzz", action="store_true", help="skip the fuzz phase (schemathesis) after the scenarios")
+    run.add_argument(
+        "--no-fuzz", action="store_true", help="skip the fuzz phase (schemathesis), which runs after the scenarios"
+    )
     run.add_argument(
         "--fuzz-examples",
         type=_positive_int,

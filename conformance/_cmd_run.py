@@ -64,8 +64,9 @@ def run_command(args: argparse.Namespace) -> int:
         preflight(config, auth)
         earlier = sweep(config, auth)  # leftovers of an earlier run with this prefix, if any
         workers = _workers(args, config, embedded=embedded)
+        what = f"the embedded reference vault at {config.target}" if embedded else config.target
         print(
-            f"kvconform: certifying {config.target} (api-version {config.api_version}, prefix {config.prefix}, "
+            f"kvconform: certifying {what} (api-version {config.api_version}, prefix {config.prefix}, "
             f"{'serial' if workers == 1 else f'{workers} workers'})"
         )
         sys.stdout.flush()
