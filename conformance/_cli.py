@@ -60,7 +60,12 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_target_arguments(run)
-    run.add_argument("--only", metavar="IDS", help="comma-separated scenarios to run, e.g. S01,S06 (others: disabled)")
+    run.add_argument(
+        "--only",
+        metavar="IDS",
+        help="comma-separated scenarios or requirement ids to run, e.g. S01,S06 or S01-CSR (a requirement id runs its "
+        "scenario and judges only that requirement; everything else: disabled)",
+    )
     run.add_argument("--poll-interval", metavar="S", help="longest wait between polls (default 1; embedded 0.2)")
     run.add_argument("--timeout", metavar="S", help="longest wait for an operation to change state (default 120)")
     run.add_argument("--report-dir", metavar="DIR", help="where to write the reports (default: reports)")

@@ -110,3 +110,13 @@ def test_unknown_setting_offers_only_what_a_file_may_hold(tmp_path) -> None:  # 
 def test_an_empty_target_flag_is_a_usage_error_not_the_embedded_vault() -> None:
     with pytest.raises(UsageError, match="--target is empty"):
         load_config({"target": ""}, environ={})
+
+
+def test_only_holds_scenarios_and_requirement_ids() -> None:
+    config = load_config({"only": "s01-csr,S06"}, environ={})
+    assert config.only == {"S01-CSR", "S06"} and config.only_scenarios == {"S01", "S06"}
+    assert config.selects("S01") and not config.selects("API")
+    assert config.in_scope("S01-CSR") and config.in_scope("S06-409-IMPORT")
+    assert not config.in_scope("S01-LOCATION") and not config.in_scope("API-SCHEMA")
+    with pytest.raises(UsageError, match="unknown scenario"):
+        load_config({"only": "X99-CSR"}, environ={})
