@@ -40,6 +40,9 @@ def run_command(args: argparse.Namespace) -> int:
         "clients": getattr(args, "clients", None),
     }
     config = load_config(flags, config_file=args.config)
+    from .plugin import check_only
+
+    check_only(config.only)
     embedded = config.target is None
     config = dataclasses.replace(config, prefix=new_run_prefix())
     baseline = _load_baseline(getattr(args, "baseline", None))  # before the run: a bad file fails fast (exit 2)
@@ -64,8 +67,9 @@ def run_command(args: argparse.Namespace) -> int:
         preflight(config, auth)
         earlier = sweep(config, auth)  # leftovers of an earlier run with this prefix, if any
         workers = _workers(args, config, embedded=embedded)
+        what = f"the embedded reference vault at {config.target}" if embedded else config.target
         print(
-            f"kvconform: certifying {config.target} (api-version {config.api_version}, prefix {config.prefix}, "
+            f"kvconform: certifying {what} (api-version {config.api_version}, prefix {config.prefix}, "
             f"{'serial' if workers == 1 else f'{workers} workers'})"
         )
         sys.stdout.flush()
@@ -159,7 +163,7 @@ def _workers(args: argparse.Namespace, config: TargetConfig, *, embedded: bool) 
         return _EMBEDDED_WORKERS
     from ._schedule import auto_workers
 
-    return auto_workers(config.only or None)
+    return auto_workers(config.only_scenarios or None)
 
 
 def _fuzz(config: TargetConfig, args: argparse.Namespace) -> FuzzResult | None:

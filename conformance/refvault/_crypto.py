@@ -207,6 +207,21 @@ class IssuingCA:
         self._key: ec.EllipticCurvePrivateKey | None = None
         self._certificate: x509.Certificate | None = None
 
+    @classmethod
+    def loaded(cls, certificate: x509.Certificate, key: ec.EllipticCurvePrivateKey) -> IssuingCA:
+        """A CA from a certificate and its key kept on disk (``kvconform serve --ca-dir``)."""
+        ca = cls(certificate.subject.rfc4514_string())
+        ca._certificate, ca._key = certificate, key
+        return ca
+
+    def key_pem(self) -> bytes:
+        """The CA's private key (PKCS#8 PEM, unencrypted), to keep it across restarts."""
+        self.certificate  # noqa: B018 - made on first use
+        assert self._key is not None
+        return self._key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+
     @property
     def certificate(self) -> x509.Certificate:
         if self._certificate is None:
@@ -367,9 +382,10 @@ class TlsFiles:
     key_file: Path
 
 
-def write_localhost_tls(directory: Path) -> TlsFiles:
-    """Write a CA and a server certificate for localhost, 127.0.0.1 and ::1 into ``directory``."""
-    ca = IssuingCA("kvconform localhost CA")
+def write_localhost_tls(directory: Path, ca: IssuingCA | None = None) -> TlsFiles:
+    """Write a CA (``ca``, else a new one) and a server certificate for localhost, 127.0.0.1 and ::1 it signed into
+    ``directory``."""
+    ca = ca or IssuingCA("kvconform localhost CA")
     ca_certificate = ca.certificate
     key = ec.generate_private_key(ec.SECP256R1())
     spec = X509Spec(

@@ -135,10 +135,11 @@ def test_serve_runs_until_ctrl_c() -> None:
         url = listening.rsplit(" ", 1)[1]
         assert process.stdout.readline().strip() == f"URL:        {url}"
         ca_line = process.stdout.readline().strip()
-        assert ca_line.startswith("CA bundle:  ") and ca_line.endswith(
-            "(SSL_CERT_FILE / REQUESTS_CA_BUNDLE, NODE_EXTRA_CA_CERTS)"
-        )
+        assert ca_line.startswith("CA bundle:  ")
         ca_file = ca_line.split()[2]
+        trust = [process.stdout.readline().strip() for _ in range(5)]
+        assert [line.split(":", 1)[0] for line in trust] == ["Python", "JS", "Java", "Go, .NET", "curl"]
+        assert trust[0].startswith(f"Python:   REQUESTS_CA_BUNDLE={ca_file} or connection_verify=")
         assert process.stdout.readline().strip() == "credential: the token given with --token"
         assert process.stdout.readline().strip() == "kvconform: faults on: no-retry-after"
         with httpx.Client(verify=ssl.create_default_context(cafile=ca_file)) as client:
