@@ -301,13 +301,20 @@ def _b64(text: str) -> bytes:
     return base64.b64decode("".join(text.split()), validate=True)
 
 
+_ARMOR = re.compile(rb"-----(BEGIN|END) [A-Z0-9 ]+-----")
+
+
 def _certificates_of(raw: bytes) -> list[x509.Certificate]:
-    """DER, or the ASCII base64 or PEM text of one or more certificates."""
+    """DER, or the ASCII base64 or PEM text of one or more certificates.
+
+    The text may keep only part of its PEM armour: the JS SDK's documented merge example drops the first line of
+    the PEM file and joins the rest, so its base64 text ends in ``-----END CERTIFICATE-----``.
+    """
     if raw[:1] == b"\x30":  # an ASN.1 SEQUENCE: DER
         return [x509.load_der_x509_certificate(raw)]
-    if b"-----BEGIN" in raw:
+    if raw.count(b"-----BEGIN") > 1 or (b"-----BEGIN" in raw and b"-----END" in raw):
         return x509.load_pem_x509_certificates(raw)
-    return [x509.load_der_x509_certificate(_b64(raw.decode("ascii")))]
+    return [x509.load_der_x509_certificate(_b64(_ARMOR.sub(b"", raw).decode("ascii")))]
 
 
 def pem_text(value: str) -> str | None:
@@ -382,15 +389,17 @@ class TlsFiles:
     key_file: Path
 
 
-def write_localhost_tls(directory: Path, ca: IssuingCA | None = None) -> TlsFiles:
-    """Write a CA (``ca``, else a new one) and a server certificate for localhost, 127.0.0.1 and ::1 it signed into
-    ``directory``."""
+def write_localhost_tls(
+    directory: Path, ca: IssuingCA | None = None, extra_names: tuple[str, ...] = ()
+) -> TlsFiles:
+    """Write a CA (``ca``, else a new one) and a server certificate it signed for localhost, 127.0.0.1 and ::1 (and
+    ``extra_names``, e.g. the dotted loopback name the JS SDK needs) into ``directory``."""
     ca = ca or IssuingCA("kvconform localhost CA")
     ca_certificate = ca.certificate
     key = ec.generate_private_key(ec.SECP256R1())
     spec = X509Spec(
         subject=x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")]),
-        dns_names=("localhost",),
+        dns_names=("localhost", *extra_names),
         ip_addresses=("127.0.0.1", "::1"),
         key_usage=("digitalSignature",),
         ekus=(ExtendedKeyUsageOID.SERVER_AUTH.dotted_string,),

@@ -3,6 +3,8 @@ certificates, purge and recover, and the secret and key views of a certificate."
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -126,8 +128,11 @@ async def restore_certificate(request: Request) -> Response:
     return json_response(_render.bundle(base_url(request), entry, entry.current, settings(request)))
 
 
-def _contacts(request: Request, contacts: list[dict[str, str]]) -> Response:
-    return json_response({"id": f"{base_url(request)}/certificates/contacts", "contacts": contacts})
+def _contacts(request: Request, contacts: list[dict[str, str]] | None) -> Response:
+    doc: dict[str, Any] = {"id": f"{base_url(request)}/certificates/contacts"}
+    if contacts is not None:
+        doc["contacts"] = contacts
+    return json_response(doc)
 
 
 async def get_contacts(request: Request) -> Response:
@@ -142,7 +147,7 @@ async def set_contacts(request: Request) -> Response:
 
 
 async def delete_contacts(request: Request) -> Response:
-    """``DELETE /certificates/contacts``: 200 with the contacts as they were."""
+    """``DELETE /certificates/contacts``: 200 with the contacts as they were (none: the id alone)."""
     return _contacts(request, store(request).delete_contacts())
 
 

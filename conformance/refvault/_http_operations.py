@@ -72,7 +72,8 @@ async def create_certificate(request: Request) -> Response:
     vault.check_can_start(name)
     route = vault.route(policy)
     reuse = vault.existing_key(name) if policy.key.reuse_key else None
-    if reuse is not None and _crypto.key_properties(reuse)[1:] != (policy.key.key_size, policy.key.crv):
+    wanted = (None, policy.key.crv) if policy.key.crv is not None else (policy.key.key_size, None)
+    if reuse is not None and _crypto.key_properties(reuse)[1:] != wanted:  # an EC policy may name its size too
         reuse = None
     subject = _WRONG_SUBJECT if config.fault("csr-wrong-subject") else None
     try:

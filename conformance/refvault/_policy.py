@@ -24,6 +24,7 @@ _KTYS = ("RSA", "RSA-HSM", "EC", "EC-HSM")
 _SANS = ("emails", "dns_names", "upns", "ipAddresses", "uris")
 _USAGE_BY_LOWER = {name.lower(): name for name in KEY_USAGES}
 _EKU_DEFAULT = ("1.3.6.1.5.5.7.3.1", "1.3.6.1.5.5.7.3.2")
+_CURVE_SIZES = {"P-256": 256, "P-384": 384, "P-521": 521}
 _USAGE_DEFAULT = ("digitalSignature", "keyEncipherment")
 
 
@@ -54,6 +55,7 @@ class Policy:
     enabled: bool
     created: int
     updated: int
+    platform_managed: dict[str, Any] | None = None
 
     @property
     def manual(self) -> bool:
@@ -76,10 +78,10 @@ class Policy:
     def document(self, policy_id: str, *, months_as_string: bool = False) -> dict[str, Any]:
         """The policy as the service returns it."""
         key_props: dict[str, Any] = {"exportable": self.key.exportable, "kty": self.key.kty}
+        if self.key.key_size is not None:
+            key_props["key_size"] = self.key.key_size
         if self.key.crv is not None:
             key_props["crv"] = self.key.crv
-        else:
-            key_props["key_size"] = self.key.key_size
         key_props["reuse_key"] = self.key.reuse_key
         x509_props: dict[str, Any] = {}
         if self.subject:
@@ -90,7 +92,7 @@ class Policy:
         x509_props["key_usage"] = list(self.key_usage)
         x509_props["validity_months"] = str(self.validity_months) if months_as_string else self.validity_months
         x509_props["basic_constraints"] = {"ca": False}
-        return {
+        doc: dict[str, Any] = {
             "id": policy_id,
             "key_props": key_props,
             "secret_props": {"contentType": self.content_type},
@@ -99,6 +101,9 @@ class Policy:
             "issuer": {"name": self.issuer_name, **self.issuer_extra},
             "attributes": {"enabled": self.enabled, "created": self.created, "updated": self.updated},
         }
+        if self.platform_managed is not None:
+            doc["platformManaged"] = dict(self.platform_managed)
+        return doc
 
 
 def _invalid(path: str, detail: str = "") -> VaultError:
@@ -163,7 +168,11 @@ def _key_props(raw: dict[str, Any]) -> KeyProps:
         crv = crv or "P-256"
         if crv not in CURVES:
             raise _invalid(f"{path}.crv", f"Supported curves: {', '.join(CURVES)}.")
-        return KeyProps(kty, None, crv, exportable, reuse_key)
+        # An EC policy echoes the key_size it was given (the curve's size: the SDKs send 256 with P-256, and the
+        # service returns it, Python recording test_policy); a size of another curve is refused.
+        if key_size is not None and key_size != _CURVE_SIZES[crv]:
+            raise _invalid(f"{path}.key_size", f"The curve {crv} has a key size of {_CURVE_SIZES[crv]}.")
+        return KeyProps(kty, key_size, crv, exportable, reuse_key)
     if crv is not None:
         raise _invalid(f"{path}.crv", "A curve applies to EC keys only.")
     key_size = key_size or 2048
@@ -206,6 +215,22 @@ def _lifetime_actions(raw: Any, manual: bool) -> tuple[dict[str, Any], ...]:
     return tuple(actions)
 
 
+def _platform_managed(raw: Any) -> dict[str, Any] | None:
+    """``platformManaged`` (2026-03-01-preview and later): ``certificateUsage`` (required) and free-form
+    ``metadata``, kept and returned as given."""
+    if raw is None:
+        return None
+    path = "policy.platformManaged"
+    body = _object(raw, path)
+    usage = _str(body, "certificateUsage", path)
+    if not usage:
+        raise _invalid(f"{path}.certificateUsage", "A string is required.")
+    found: dict[str, Any] = {"certificateUsage": usage}
+    if body.get("metadata") is not None:
+        found["metadata"] = _object(body["metadata"], f"{path}.metadata")
+    return found
+
+
 def parse_policy(
     raw: Any, *, now: int, imported: ParsedCertificate | None = None, content_type: str | None = None
 ) -> Policy:
@@ -220,6 +245,7 @@ def parse_policy(
     attributes = _object(body.get("attributes"), "policy.attributes")
 
     key = _key_props(_object(body.get("key_props"), "policy.key_props"))
+    platform_managed = _platform_managed(body.get("platformManaged"))
     content_type = _str(secret_raw, "contentType", "policy.secret_props") or content_type or PKCS12
     if content_type not in (PKCS12, PEM):
         raise _invalid("policy.secret_props.contentType", f"{PKCS12} or {PEM} is expected.")
@@ -247,7 +273,9 @@ def parse_policy(
         validity = validity or from_cert.validity_months
         name = imported.leaf.subject
     else:
-        if not (subject and subject.strip()) and not sans:
+        # A platform-managed policy leaves subject and names to the platform (the SDK's live test
+        # test_create_certificate_with_platform_managed sends nothing else, and the service accepts it).
+        if not (subject and subject.strip()) and not sans and platform_managed is None:
             raise _invalid("policy.x509_props", "A subject or subject alternative names are required.")
         name = x509.Name([])
         if subject and subject.strip():
@@ -276,6 +304,7 @@ def parse_policy(
         enabled=_bool(attributes, "enabled", "policy.attributes", True),
         created=now,
         updated=now,
+        platform_managed=platform_managed,
     )
 
 

@@ -154,7 +154,12 @@ class Shelf:
     def _merged_policy(self, entry: Entry, raw: Any) -> Policy:
         if not isinstance(raw, dict):
             raise bad_parameter("Property policy has invalid value. An object is expected.")
-        merged = _merge(entry.policy.document(""), raw)
+        current = entry.policy.document("")
+        new_kty = raw.get("key_props", {}).get("kty") if isinstance(raw.get("key_props"), dict) else None
+        if isinstance(new_kty, str) and new_kty[:2].upper() != entry.policy.key.kty[:2].upper():
+            # another key type: the old type's size or curve does not carry over
+            current["key_props"] = {k: v for k, v in current["key_props"].items() if k not in ("key_size", "crv")}
+        merged = _merge(current, raw)
         merged.get("x509_props", {}).pop("basic_constraints", None)
         policy = parse_policy(merged, now=self.wall())
         return dataclasses.replace(policy, created=entry.policy.created, updated=self.wall())
@@ -202,9 +207,10 @@ class Shelf:
             raise VaultError(404, "ContactsNotFound", "Contacts not found")
         return self.contacts
 
-    def delete_contacts(self) -> list[dict[str, str]]:
-        contacts = self.get_contacts()
-        self.contacts = None
+    def delete_contacts(self) -> list[dict[str, str]] | None:
+        """The contacts as they were; None when there were none (deleting them again succeeds: the JS SDK's
+        contacts sample deletes twice in a row)."""
+        contacts, self.contacts = self.contacts, None
         return contacts
 
 

@@ -72,6 +72,7 @@ def policy_of(doc: dict[str, Any]) -> Policy:
         enabled=bool(doc["enabled"]),
         created=int(doc["created"]),
         updated=int(doc["updated"]),
+        platform_managed=doc.get("platform_managed"),
     )
 
 
