@@ -389,9 +389,7 @@ class TlsFiles:
     key_file: Path
 
 
-def write_localhost_tls(
-    directory: Path, ca: IssuingCA | None = None, extra_names: tuple[str, ...] = ()
-) -> TlsFiles:
+def write_localhost_tls(directory: Path, ca: IssuingCA | None = None, extra_names: tuple[str, ...] = ()) -> TlsFiles:
     """Write a CA (``ca``, else a new one) and a server certificate it signed for localhost, 127.0.0.1 and ::1 (and
     ``extra_names``, e.g. the dotted loopback name the JS SDK needs) into ``directory``."""
     ca = ca or IssuingCA("kvconform localhost CA")

@@ -141,6 +141,7 @@ def _rows(path: Path) -> list[tuple[str, str, str]]:
 def test_a_platform_managed_policy_survives_a_restart(make_vault: Callable[..., Vault], tmp_path: Path) -> None:
     platform = {"certificateUsage": "serverAuth", "metadata": {"team": "a"}}
     first = make_vault(data_dir=tmp_path)
-    assert first.send("POST", "/certificates/pm/create", json={"policy": {"platformManaged": platform}}).status_code == 202
+    created = first.send("POST", "/certificates/pm/create", json={"policy": {"platformManaged": platform}})
+    assert created.status_code == 202
     second = make_vault(data_dir=tmp_path)
     assert second.send("GET", "/certificates/pm/policy").json()["platformManaged"] == platform
