@@ -6,8 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
-from conformance.refvault import VaultSettings, running_vault
+from kvconform_vault import VaultSettings, running_vault
 
 
 @pytest.fixture(scope="module")

@@ -10,9 +10,8 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
-
-from conformance.refvault import _persist, _serve
-from conformance.refvault._persist import STATE_FILE, StateFileError
+from kvconform_vault import _persist, _serve
+from kvconform_vault._persist import STATE_FILE, StateFileError
 
 from ._support import ThrowawayCA, Vault, pem_bundle
 
