@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 import threading
@@ -147,4 +148,8 @@ def console(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="kvconform-vault", description="A mock Azure Key Vault (certificates).")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     add_arguments(commands.add_parser("serve", help="serve the reference vault until Ctrl-C"))
-    return main(parser.parse_args(argv))
+    try:
+        return main(parser.parse_args(argv))
+    except BrokenPipeError:  # the reader went away (``kvconform-vault serve --list-faults | head``)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
