@@ -229,17 +229,18 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _serve(argv: list[str], *, debug: bool) -> int:
-    from .refvault import _serve as serve
+    from kvconform_vault import add_serve_arguments, run_serve
 
     parser = _Parser(prog="kvconform serve", description="Run the reference vault as a mock Key Vault.")
-    serve.add_arguments(parser)
-    return int(serve.main(parser.parse_args(argv)))
+    add_serve_arguments(parser)
+    return int(run_serve(parser.parse_args(argv)))
 
 
 def _selftest(faults: list[str] | None, output: str, realistic: bool | None) -> int:
+    from kvconform_vault import FAULTS
+
     from . import _selftest as selftest
     from .errors import UsageError
-    from .refvault import FAULTS
 
     unknown = sorted(set(faults or ()) - FAULTS.keys())
     if unknown:

@@ -238,29 +238,14 @@ def _target(config: TargetConfig, *, poll_interval_given: bool, tls: bool = Fals
             raise UsageError("--clients needs an https target: the official SDKs refuse to send a token over http")
         yield config
         return
-    from .refvault import VaultSettings, running_vault
+    from kvconform_vault import VaultSettings, serve
 
     settings = VaultSettings(issuance_delay=0.3, cancel_delay=0.3, failure_delay=0.2)
-    with contextlib.ExitStack() as stack:
-        ca_bundle, files = config.ca_bundle, None
-        if tls:
-            import tempfile
-
-            from .refvault._crypto import write_localhost_tls
-
-            files = write_localhost_tls(Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="kvconform-"))))
-            ca_bundle = str(files.ca_file)
-        base_url = stack.enter_context(
-            running_vault(
-                settings,
-                ssl_certfile=str(files.cert_file) if files else None,
-                ssl_keyfile=str(files.key_file) if files else None,
-            )
-        )
+    with serve(settings, tls=tls) as vault:
         yield dataclasses.replace(
             config,
-            target=base_url,
-            ca_bundle=ca_bundle,
+            target=vault.url,
+            ca_bundle=vault.ca_bundle or config.ca_bundle,
             auth="token",
             token=config.token or EMBEDDED_TOKEN,
             poll_interval=config.poll_interval if poll_interval_given else _EMBEDDED_POLL_INTERVAL,

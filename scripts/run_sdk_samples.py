@@ -244,7 +244,7 @@ def _js_workspace(samples: list[Path], work: Path) -> Path:
 @contextlib.contextmanager
 def serve_vault_for_node() -> Iterator[tuple[str, str]]:
     """The vault served as ``https://kv.localhost:PORT`` with a certificate for that name."""
-    from conformance.refvault._crypto import write_localhost_tls
+    from kvconform_vault import localhost_tls as write_localhost_tls
 
     with tempfile.TemporaryDirectory(prefix="kvconform-js-tls-") as directory:
         files = write_localhost_tls(Path(directory), extra_names=(JS_HOST,))

@@ -199,7 +199,7 @@ def test_under_xdist_a_kvconform_session_holds_later_workers_until_the_first_tes
 def test_scenarios_run_under_plain_pytest_and_write_the_summary(pytester: pytest.Pytester) -> None:
     import json
 
-    from conformance.refvault import VaultSettings, running_vault
+    from kvconform_vault import VaultSettings, running_vault
 
     settings = VaultSettings(issuance_delay=0.2, cancel_delay=0.2, failure_delay=0.1)
     with running_vault(settings) as url:
@@ -260,7 +260,7 @@ def test_a_target_from_the_environment_or_a_config_file_is_a_target_like_kv_targ
 ) -> None:
     import json
 
-    from conformance.refvault import VaultSettings, running_vault
+    from kvconform_vault import VaultSettings, running_vault
 
     pytester.makepyfile(test_env=_ONE_KV_TEST)
     monkeypatch.setenv("KVCONFORM_TOKEN", "plugin-env-token")

@@ -10,12 +10,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from kvconform_vault import VaultSettings, running_vault
 
 from conformance._auth import build_auth
 from conformance._config import TargetConfig
 from conformance._preflight import preflight
 from conformance.errors import AuthRejected
-from conformance.refvault import VaultSettings, running_vault
 
 
 @pytest.fixture(scope="module")

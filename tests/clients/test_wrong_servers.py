@@ -12,12 +12,12 @@ import json
 from pathlib import Path
 
 import pytest
+from kvconform_vault import _server as vault_server
+from kvconform_vault import create_app
 
 from conformance._status import Status
 from conformance.clients import ClientOptions, run_clients
 from conformance.clients._js import JsRuntime
-from conformance.refvault import _server as vault_server
-from conformance.refvault import create_app
 
 from ._wrong import pascal_case_status, pending_not_readable, rewriting
 from .conftest import TOKEN

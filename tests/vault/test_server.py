@@ -13,9 +13,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-
-from conformance.refvault import FAULTS, VaultSettings, _serve, running_vault
-from conformance.refvault._crypto import write_localhost_tls
+from kvconform_vault import FAULTS, VaultSettings, _serve, running_vault
+from kvconform_vault import localhost_tls as write_localhost_tls
 
 AUTH = {"Authorization": "Bearer t"}
 
@@ -115,7 +114,7 @@ def test_running_vault_reports_unreadable_tls_files(tmp_path: Path) -> None:
 def test_serve_runs_until_ctrl_c() -> None:
     script = (
         "import argparse, sys\n"
-        "from conformance.refvault import _serve\n"
+        "from kvconform_vault import _serve\n"
         "parser = argparse.ArgumentParser()\n"
         "_serve.add_arguments(parser)\n"
         "sys.exit(_serve.main(parser.parse_args(sys.argv[1:])))\n"

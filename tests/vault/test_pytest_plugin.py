@@ -1,4 +1,4 @@
-"""The ``mock_keyvault`` fixtures (``conformance.testing``), used from a plain pytest suite through the entry point."""
+"""The ``mock_keyvault`` fixtures (``kvconform_vault.pytest_plugin``), used from a plain pytest suite."""
 
 from __future__ import annotations
 
@@ -47,8 +47,8 @@ def test_the_fixtures_are_inert_unless_used(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
         "import sys\n"
         "def test_plain():\n"
-        "    assert 'conformance.testing' in sys.modules  # the entry point loaded\n"
-        "    assert 'conformance.refvault' not in sys.modules and 'uvicorn' not in sys.modules\n"
+        "    assert 'kvconform_vault.pytest_plugin' in sys.modules  # the entry point loaded\n"
+        "    assert 'kvconform_vault._app' not in sys.modules and 'uvicorn' not in sys.modules\n"
     )
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-p", "no:xdist", "-p", "no:cov")
     result.assert_outcomes(passed=1)
@@ -56,14 +56,14 @@ def test_the_fixtures_are_inert_unless_used(pytester: pytest.Pytester) -> None:
 
 def test_the_fixtures_are_listed(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest_subprocess("--fixtures", "-p", "no:xdist", "-p", "no:cov")
-    result.stdout.fnmatch_lines(["mock_keyvault [[]session scope[]] -- *conformance*testing.py*"])
-    result.stdout.fnmatch_lines(["fresh_mock_keyvault -- *conformance*testing.py*"])
+    result.stdout.fnmatch_lines(["mock_keyvault [[]session scope[]] -- *kvconform_vault*pytest_plugin.py*"])
+    result.stdout.fnmatch_lines(["fresh_mock_keyvault -- *kvconform_vault*pytest_plugin.py*"])
 
 
 def test_the_certificate_client_names_the_missing_package(monkeypatch: pytest.MonkeyPatch) -> None:
     import sys
 
-    from conformance.testing import MockKeyVault, StaticTokenCredential
+    from kvconform_vault import MockKeyVault, StaticTokenCredential
 
     monkeypatch.setitem(sys.modules, "azure.keyvault.certificates", None)
     vault = MockKeyVault("https://127.0.0.1:1", "ca.pem", StaticTokenCredential())

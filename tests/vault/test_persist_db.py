@@ -17,17 +17,16 @@ from typing import Any
 
 import httpx
 import pytest
-
-from conformance.refvault import _db, _persist, _serve
-from conformance.refvault._dbtable import LazyTable
-from conformance.refvault._persist import DB_FILE, STATE_FILE, TAKEN_OVER, StateFileError
+from kvconform_vault import _db, _persist, _serve
+from kvconform_vault._dbtable import LazyTable
+from kvconform_vault._persist import DB_FILE, STATE_FILE, TAKEN_OVER, StateFileError
 
 from ._support import Vault, pem_bundle
 
 AUTH = {"Authorization": "Bearer t"}
 SERVE = (
     "import argparse, sys\n"
-    "from conformance.refvault import _serve\n"
+    "from kvconform_vault import _serve\n"
     "parser = argparse.ArgumentParser()\n"
     "_serve.add_arguments(parser)\n"
     "sys.exit(_serve.main(parser.parse_args(sys.argv[1:])))\n"

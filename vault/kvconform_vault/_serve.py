@@ -268,3 +268,15 @@ def _wait_forever() -> None:
     stop = threading.Event()
     while not stop.wait(1.0):
         pass
+
+
+def console(argv: list[str] | None = None) -> int:
+    """The ``kvconform-vault`` command: ``kvconform-vault serve [options]``, the options of ``kvconform serve``."""
+    parser = argparse.ArgumentParser(prog="kvconform-vault", description="A mock Azure Key Vault (certificates).")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    add_arguments(commands.add_parser("serve", help="serve the reference vault until Ctrl-C"))
+    try:
+        return main(parser.parse_args(argv))
+    except BrokenPipeError:  # the reader went away (``kvconform-vault serve --list-faults | head``)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0

@@ -1,4 +1,4 @@
-"""Each real recorded exchange (tests/refvault/data, copied from the facts) replayed against the vault.
+"""Each real recorded exchange (tests/vault/data, copied from the facts) replayed against the vault.
 
 The vault is given the recorded vault's URL as its public URL, the recorded request is sent after whatever brings
 the vault to the recorded state, and the answer must match the recording: status, the headers that matter, the

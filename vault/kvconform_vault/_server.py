@@ -6,12 +6,16 @@ import contextlib
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
 
 import uvicorn
 
 from ._app import create_app
 from ._settings import VaultSettings
+
+if TYPE_CHECKING:
+    from starlette.types import ASGIApp
 
 __all__ = ["running_vault"]
 
@@ -47,14 +51,17 @@ def running_vault(
     port: int = 0,
     ssl_certfile: str | None = None,
     ssl_keyfile: str | None = None,
+    wrap: Callable[[ASGIApp], ASGIApp] | None = None,
 ) -> Iterator[str]:
     """Serve a new reference vault until the block ends; yields its base URL (``http(s)://host:port``).
 
-    ``port=0`` picks a free port. With ``ssl_certfile`` and ``ssl_keyfile`` it serves https.
+    ``port=0`` picks a free port. With ``ssl_certfile`` and ``ssl_keyfile`` it serves https. ``wrap`` puts ASGI
+    middleware around the vault's app.
     """
     if (ssl_certfile is None) != (ssl_keyfile is None):
         raise ValueError("give both ssl_certfile and ssl_keyfile, or neither")
-    app = create_app(settings)  # first: a state file it refuses (--data-dir) must not leave a socket open
+    # first: a state file it refuses (--data-dir) must not leave a socket open
+    app = create_app(settings) if wrap is None else wrap(create_app(settings))
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     # proto=IPPROTO_TCP: asyncio turns Nagle off (TCP_NODELAY) only on sockets that say they are TCP; without
     # it every keep-alive response waits ~40 ms for the client's delayed ACK.

@@ -11,10 +11,9 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-
-from conformance.refvault import VaultSettings, create_app
-from conformance.refvault import _store as store_module
-from conformance.refvault._middleware import API_VERSIONS
+from kvconform_vault import VaultSettings, create_app
+from kvconform_vault import _store as store_module
+from kvconform_vault._middleware import API_VERSIONS
 
 from ._support import BASE, InProcessClient, ThrowawayCA, Vault, pem_bundle, pfx_b64, self_signed
 

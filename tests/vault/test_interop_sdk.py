@@ -19,9 +19,8 @@ from azure.keyvault.certificates import (
     KeyVaultCertificate,
     WellKnownIssuerNames,
 )
-
-from conformance.refvault import VaultSettings, running_vault
-from conformance.refvault._crypto import write_localhost_tls
+from kvconform_vault import VaultSettings, running_vault
+from kvconform_vault import localhost_tls as write_localhost_tls
 
 from ._support import ThrowawayCA
 

@@ -6,8 +6,7 @@ import pytest
 from cryptography import x509
 from cryptography.x509.name import _ASN1Type
 from cryptography.x509.oid import NameOID
-
-from conformance.refvault._subject import SubjectError, parse_subject
+from kvconform_vault._subject import SubjectError, parse_subject
 
 
 def _pairs(name: x509.Name) -> list[list[tuple[str, str]]]:

@@ -15,10 +15,10 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
+from kvconform_vault import VaultSettings
 from starlette.types import ASGIApp
 
 from conformance._x509 import ThrowawayCA as ThrowawayCA  # the suite's own throw-away CA, re-exported for these tests
-from conformance.refvault import VaultSettings
 
 API = "7.5"
 BASE = "https://vault.test"

@@ -6,9 +6,8 @@ from collections.abc import Callable
 
 import pytest
 from azure.keyvault.certificates._shared.challenge_auth_policy import _validate_challenge_resource
-
-from conformance.refvault import VaultSettings, create_app
-from conformance.refvault._middleware import challenge_resource
+from kvconform_vault import VaultSettings, create_app
+from kvconform_vault._middleware import challenge_resource
 
 from ._support import FakeClock, InProcessClient, Vault
 

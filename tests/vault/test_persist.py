@@ -15,9 +15,8 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
-
-from conformance.refvault import _db, _serve
-from conformance.refvault._persist import DB_FILE, STATE_FILE, StateFileError
+from kvconform_vault import _db, _serve
+from kvconform_vault._persist import DB_FILE, STATE_FILE, StateFileError
 
 from ._support import ThrowawayCA, Vault, pem_bundle
 

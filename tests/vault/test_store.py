@@ -7,12 +7,11 @@ from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
-
-from conformance.refvault import VaultSettings, _crypto
-from conformance.refvault._errors import VaultError
-from conformance.refvault._issuers import IssuerRegistry, Kind
-from conformance.refvault._policy import parse_policy
-from conformance.refvault._store import Store
+from kvconform_vault import VaultSettings, _crypto
+from kvconform_vault._errors import VaultError
+from kvconform_vault._issuers import IssuerRegistry, Kind
+from kvconform_vault._policy import parse_policy
+from kvconform_vault._store import Store
 
 from ._support import FakeClock, ThrowawayCA, pfx_b64
 

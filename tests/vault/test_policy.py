@@ -6,10 +6,9 @@ import base64
 from typing import Any
 
 import pytest
-
-from conformance.refvault import _crypto
-from conformance.refvault._errors import VaultError
-from conformance.refvault._policy import parse_policy
+from kvconform_vault import _crypto
+from kvconform_vault._errors import VaultError
+from kvconform_vault._policy import parse_policy
 
 from ._support import pfx_b64
 

@@ -8,9 +8,8 @@ from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
-
-from conformance.refvault import VaultSettings, _crypto, create_app
-from conformance.refvault import _http_operations as ops
+from kvconform_vault import VaultSettings, _crypto, create_app
+from kvconform_vault import _http_operations as ops
 
 from ._support import FakeClock, InProcessClient, Vault
 

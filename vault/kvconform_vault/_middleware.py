@@ -12,10 +12,10 @@ from urllib.parse import parse_qsl, urlsplit
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .._version import __version__
 from ._errors import VaultError, bad_parameter
 from ._http import JSON_TYPE, json_response
 from ._settings import VaultSettings
+from ._version import __version__
 
 API_VERSIONS = frozenset(
     {

@@ -10,8 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from conformance.refvault import _serve
+from kvconform_vault import _serve
 
 
 @pytest.mark.parametrize("port", ["80000", "-1", "http"])

@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 from cryptography import x509
-
-from conformance.refvault import FAULTS, UNCOVERABLE, Fault, VaultSettings
+from kvconform_vault import FAULTS, UNCOVERABLE, Fault, VaultSettings
 
 from ._support import BASE, InProcessClient, ThrowawayCA, Vault, pem_bundle
 

@@ -13,9 +13,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID
-
-from conformance.refvault import _crypto
-from conformance.refvault._subject import parse_subject
+from kvconform_vault import _crypto
+from kvconform_vault._subject import parse_subject
 
 from ._support import pem_bundle, pfx_b64, self_signed
 
