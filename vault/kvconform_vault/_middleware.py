@@ -111,7 +111,7 @@ class VaultMiddleware:
         async def decorated(message: Message) -> None:
             if message["type"] == "http.response.start":
                 # One pass, ours replacing any the app set (MutableHeaders scans the list once per header: it cost
-                # a tenth of a GET pending, bench/vault.py).
+                # a tenth of a GET pending, vault/bench/vault.py).
                 headers = [
                     (key, value) for key, value in message.get("headers", ()) if key.lower() not in replaced
                 ] + added
