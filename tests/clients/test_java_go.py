@@ -6,6 +6,8 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import json
+import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,10 +17,10 @@ from conformance._auth import StaticTokenAuth
 from conformance._config import TargetConfig, parse_clients
 from conformance._status import Status
 from conformance._x509 import ThrowawayCA
-from conformance.clients import FLOWS, ClientOptions, ClientRun, requirement_for, run_clients
+from conformance.clients import FLOWS, ClientOptions, ClientRun, _go, _phase, _script, requirement_for, run_clients
 from conformance.clients._go import run_go
 from conformance.clients._java import JavaRuntime, run_java
-from conformance.clients._script import _handle
+from conformance.clients._script import ClientUnavailable, _handle, run_script
 from conformance.refvault import running_vault
 
 from .conftest import SETTINGS, TOKEN
@@ -123,3 +125,47 @@ def test_a_line_that_is_json_but_no_object_is_ignored() -> None:
     assert _handle('"text"\n', run, None, ThrowawayCA(), ()) == ""
     assert _handle('{"type": "fatal", "error": "boom"}\n', run, None, ThrowawayCA(), ()) == "boom"
     assert run.flows == []
+
+
+def test_a_build_is_reused_until_the_shipped_sources_change(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr("conformance.clients._build.shutil.which", lambda name: f"/nowhere/{name}")
+    built = _go.build_dir(tmp_path)
+    built.mkdir()
+    (built / ".kvconform-built").write_text("1.0 s\n", encoding="utf-8")
+    # Offline, with the toolchain a stand-in that cannot run: only the cached build can answer.
+    assert _go.prepare(offline=True, cache=tmp_path) == built / "kvconform-go-flows"
+    monkeypatch.setattr(_go, "SOURCES", ("go.mod", "main.go"))  # other sources: another build
+    assert _go.build_dir(tmp_path) != built
+    with pytest.raises(ClientUnavailable, match="is not built in the cache"):
+        _go.prepare(offline=True, cache=tmp_path)
+
+
+def test_ctrl_c_kills_the_child_programs_and_marks_the_phase_interrupted(
+    vault: TargetConfig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def start(options: ClientOptions):  # type: ignore[no-untyped-def]
+        def run(config, auth, ca, secrets):  # type: ignore[no-untyped-def]
+            return run_script(
+                ClientRun("go"), ["sleep", "60"], os.environ, ca=ca, secrets=secrets, budget=120, label="Go"
+            )
+
+        return run
+
+    def interrupted_python(*args: object) -> ClientRun:
+        deadline = time.monotonic() + 10
+        while not _script._RUNNING and time.monotonic() < deadline:  # the child has started
+            time.sleep(0.05)
+        raise KeyboardInterrupt
+
+    monkeypatch.setitem(_phase._PREPARE, "go", start)
+    monkeypatch.setattr(_phase, "_python", interrupted_python)
+    result = run_clients(dataclasses.replace(vault, clients=("python", "go"), prefix="kvc-int00001-"))
+    assert result.interrupted
+    assert {(flow.client, flow.status, flow.message) for flow in result.flows} == {
+        ("python", Status.ERROR, "interrupted"),
+        ("go", Status.ERROR, "interrupted"),
+    }
+    deadline = time.monotonic() + 10
+    while _script._RUNNING and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _script._RUNNING  # sleep 60 was killed, not waited for
