@@ -16,7 +16,7 @@ from . import _http_issuers as issuers
 from . import _http_operations as ops
 from . import _persist
 from ._errors import VaultError, envelope
-from ._http import json_response, settings, store
+from ._http import json_response, settings
 from ._middleware import VaultMiddleware, service_headers
 from ._settings import VaultSettings
 from ._store import Store
@@ -33,9 +33,9 @@ def _route(path: str, **endpoints: Endpoint) -> Route:
 
     async def dispatch(request: Request) -> Response:
         response = await endpoints[request.method if request.method != "HEAD" else "GET"](request)
-        data_dir = settings(request).data_dir
-        if data_dir is not None and request.method not in ("GET", "HEAD"):
-            _persist.save(store(request), data_dir)
+        persisted = request.app.state.persisted
+        if persisted is not None:
+            persisted.flush()  # what the request changed, in one transaction, before the answer is sent
         return response
 
     dispatch.__name__ = "_".join(endpoint.__name__ for endpoint in endpoints.values())
@@ -126,6 +126,7 @@ def create_app(settings: VaultSettings | None = None) -> Starlette:
     )
     app.router.redirect_slashes = False
     app.state.store = Store(config)
-    if config.data_dir is not None:
-        _persist.load(app.state.store, config.data_dir)  # StateFileError: the caller says so in one line
+    app.state.persisted = None
+    if config.data_dir is not None:  # StateFileError: the caller says so in one line
+        app.state.persisted = _persist.open_state(app.state.store, config.data_dir)
     return app

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 import tempfile
 import threading
 from pathlib import Path
 
 from ._crypto import write_localhost_tls
+from ._db import lock
 from ._faults import FAULTS
-from ._persist import STATE_FILE, StateFileError
+from ._persist import DB_FILE, StateFileError
 from ._server import running_vault
 from ._settings import VaultSettings
 
@@ -65,7 +67,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--data-dir",
         metavar="DIR",
         type=Path,
-        help="keep the vault's state in DIR/refvault-state.json across restarts (exit 2 if it holds another file)",
+        help="keep the vault's state in DIR/refvault.sqlite3 across restarts (exit 2 if it holds another file, is in "
+        "use by another serve or cannot be written)",
     )
     parser.add_argument(
         "--fault", action="append", default=[], metavar="NAME", help="make this documented departure (repeatable)"
@@ -95,8 +98,12 @@ def main(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"kvconform serve: {exc}", file=sys.stderr)
         return 2
+    held = _hold_data_dir(settings)
+    if isinstance(held, str):
+        print(f"kvconform serve: {held}", file=sys.stderr)
+        return 2
     cert_file, key_file = args.cert_file, args.key_file
-    with tempfile.TemporaryDirectory(prefix="kvconform-tls-") as directory:
+    with held, tempfile.TemporaryDirectory(prefix="kvconform-tls-") as directory:
         ca_file = None
         if args.tls:
             files = write_localhost_tls(Path(directory))
@@ -109,7 +116,7 @@ def main(args: argparse.Namespace) -> int:
                 for line in _usage_lines(url, ca_file, settings):
                     print(line, flush=True)
                 if settings.data_dir is not None:
-                    print(f"kvconform: state kept in {settings.data_dir / STATE_FILE}", flush=True)
+                    print(f"kvconform: state kept in {settings.data_dir / DB_FILE}", flush=True)
                 if settings.faults:
                     print(f"kvconform: faults on: {', '.join(sorted(settings.faults))}", flush=True)
                 _wait_forever()
@@ -123,6 +130,17 @@ def main(args: argparse.Namespace) -> int:
             return 2
     print("kvconform reference vault stopped")
     return 0
+
+
+def _hold_data_dir(settings: VaultSettings) -> contextlib.AbstractContextManager[object] | str:
+    """Lock ``--data-dir`` (one writer per state; the lock ends with the process, however it ends): the lock file to
+    hold while serving, or the one line saying why the directory cannot be used."""
+    if settings.data_dir is None:
+        return contextlib.nullcontext()
+    try:
+        return lock(settings.data_dir)
+    except StateFileError as exc:
+        return str(exc)
 
 
 def _usage_lines(url: str, ca_file: Path | None, settings: VaultSettings) -> list[str]:

@@ -31,7 +31,7 @@ class VaultSettings:
     public_url: str | None = None
     faults: frozenset[str] = frozenset()
     max_body_bytes: int = 1_048_576
-    data_dir: Path | None = None  # keep the state in DIR/refvault-state.json across restarts (``_persist``)
+    data_dir: Path | None = None  # keep the state in DIR/refvault.sqlite3 across restarts (``_persist``)
     clock: Callable[[], float] = dataclasses.field(default=time.monotonic, repr=False, compare=False)
 
     def __post_init__(self) -> None:

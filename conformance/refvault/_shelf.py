@@ -12,6 +12,7 @@ import dataclasses
 import datetime
 import json
 import time
+from collections.abc import MutableMapping
 from typing import Any
 
 from . import _crypto, _snapshot
@@ -36,8 +37,8 @@ class Shelf:
         self._clock = settings.clock
         self._clock0 = settings.clock()
         self._epoch0 = time.time()
-        self._entries: dict[str, Entry] = {}
-        self._deleted: dict[str, Deleted] = {}
+        self._entries: MutableMapping[str, Entry] = {}  # ``_persist`` puts database tables here (--data-dir)
+        self._deleted: MutableMapping[str, Deleted] = {}
 
     # -- time -----------------------------------------------------------------------------------------------
     def now(self) -> float:

@@ -38,10 +38,12 @@ def _key_doc(key: _crypto.PrivateKey | None) -> str | None:
     return pem.decode()
 
 
-def _key_of(doc: str | None) -> _crypto.PrivateKey | None:
+def _key_of(doc: str | None, trusted: bool) -> _crypto.PrivateKey | None:
+    """The key of a document; ``trusted``: one this vault wrote to its own state, whose RSA keys are not checked
+    again (the check takes 60-400 ms a key; a backup blob from a client is always checked)."""
     if doc is None:
         return None
-    key = serialization.load_pem_private_key(doc.encode(), None)
+    key = serialization.load_pem_private_key(doc.encode(), None, unsafe_skip_rsa_key_validation=trusted)
     if not isinstance(key, _crypto.PrivateKey):
         raise ValueError("a key of an unsupported type")
     return key
@@ -87,12 +89,12 @@ def _version_doc(version: Version) -> dict[str, Any]:
     }
 
 
-def _version_of(doc: dict[str, Any]) -> Version:
+def _version_of(doc: dict[str, Any], trusted: bool) -> Version:
     certificate = x509.load_der_x509_certificate(_unb64(doc["certificate"])) if doc["certificate"] else None
     return Version(
         doc["version"],
         policy_of(doc["policy"]),
-        _key_of(doc["key"]),
+        _key_of(doc["key"], trusted),
         certificate,
         bool(doc["enabled"]),
         int(doc["created"]),
@@ -114,9 +116,9 @@ def _operation_doc(op: Operation, to_unix: Clock) -> dict[str, Any]:
     return doc
 
 
-def _operation_of(doc: dict[str, Any], from_unix: Clock) -> Operation:
+def _operation_of(doc: dict[str, Any], from_unix: Clock, trusted: bool) -> Operation:
     fields = dict(doc)
-    key = _key_of(fields.pop("key"))
+    key = _key_of(fields.pop("key"), trusted)
     assert key is not None
     fields.update(
         kind=Kind(doc["kind"]),
@@ -140,12 +142,12 @@ def entry_doc(entry: Entry, to_unix: Clock, *, with_operation: bool = True) -> d
     }
 
 
-def entry_of(doc: dict[str, Any], from_unix: Clock) -> Entry:
+def entry_of(doc: dict[str, Any], from_unix: Clock, *, trusted: bool = False) -> Entry:
     return Entry(
         doc["name"],
         policy_of(doc["policy"]),
-        [_version_of(item) for item in doc["versions"]],
-        _operation_of(doc["operation"], from_unix) if doc["operation"] is not None else None,
+        [_version_of(item, trusted) for item in doc["versions"]],
+        _operation_of(doc["operation"], from_unix, trusted) if doc["operation"] is not None else None,
         bool(doc["finished_operation_deleted"]),
     )
 
@@ -159,9 +161,9 @@ def deleted_doc(deleted: Deleted, to_unix: Clock) -> dict[str, Any]:
     }
 
 
-def deleted_of(doc: dict[str, Any], from_unix: Clock) -> Deleted:
+def deleted_of(doc: dict[str, Any], from_unix: Clock, *, trusted: bool = False) -> Deleted:
     return Deleted(
-        entry_of(doc["entry"], from_unix),
+        entry_of(doc["entry"], from_unix, trusted=trusted),
         from_unix(doc["visible_at"]),
         int(doc["deleted_date"]),
         int(doc["scheduled_purge_date"]),

@@ -1,8 +1,13 @@
-"""``--data-dir``: the state survives a restart, writes are atomic, a foreign or damaged file is refused."""
+"""``--data-dir``: the state survives a restart, writes are atomic, a foreign or damaged file is refused.
+
+The state is in a database (``DB_FILE``); a JSON state file (``STATE_FILE``, the format before it) is taken over, so
+a foreign or damaged one is refused as it was.
+"""
 
 from __future__ import annotations
 
 import base64
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -11,8 +16,8 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
 
-from conformance.refvault import _persist, _serve
-from conformance.refvault._persist import STATE_FILE, StateFileError
+from conformance.refvault import _db, _serve
+from conformance.refvault._persist import DB_FILE, STATE_FILE, StateFileError
 
 from ._support import ThrowawayCA, Vault, pem_bundle
 
@@ -37,8 +42,8 @@ def test_a_restart_keeps_every_kind_of_object(make_vault: Callable[..., Vault], 
     contacts = [{"email": "ops@example.com"}]
     first.send("PUT", "/certificates/contacts", json={"contacts": contacts})
     secret = first.send("GET", "/secrets/issued/").json()
-    assert (tmp_path / STATE_FILE).is_file()
-    assert not list(tmp_path.glob(".refvault-state-*")), "no temporary file is left behind"
+    assert (tmp_path / DB_FILE).is_file()
+    assert not list(tmp_path.glob(".refvault-*")), "no temporary file is left behind"
 
     second = make_vault(data_dir=tmp_path)
     # The fake clock ran ahead of real time (Unix seconds in the file): let the restarted vault catch up.
@@ -109,13 +114,25 @@ def test_a_failed_write_leaves_the_old_state(
 ) -> None:
     vault = make_vault(data_dir=tmp_path)
     vault.import_value("kept", pem_bundle("kept"))
-    before = (tmp_path / STATE_FILE).read_bytes()
+    before = _rows(tmp_path / DB_FILE)
+    written = _db._apply
 
     def broken(*args: Any, **kwargs: Any) -> None:
+        written(*args, **kwargs)  # the rows are written, then the transaction fails before its commit
         raise OSError("disk full")
 
-    monkeypatch.setattr(_persist.os, "replace", broken)
+    monkeypatch.setattr(_db, "_apply", broken)
     with pytest.raises(OSError, match="disk full"):
         vault.import_value("lost", pem_bundle("lost"))
-    assert (tmp_path / STATE_FILE).read_bytes() == before
-    assert not list(tmp_path.glob(".refvault-state-*"))
+    assert _rows(tmp_path / DB_FILE) == before
+    assert not list(tmp_path.glob(".refvault-*"))
+
+
+def _rows(path: Path) -> list[tuple[str, str, str]]:
+    """Every row of the state database, read by another connection (what a restart would find)."""
+    db = sqlite3.connect(path)
+    try:
+        tables = ("entries", "deleted", "meta")
+        return [(table, *row) for table in tables for row in db.execute(f"SELECT * FROM {table} ORDER BY key")]
+    finally:
+        db.close()
