@@ -14,8 +14,9 @@ import platform
 import sys
 import time
 
+from kvconform_vault import FAULTS
+
 from conformance._selftest import format_report, run_selftest
-from conformance.refvault import FAULTS
 
 
 def main() -> int:

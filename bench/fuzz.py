@@ -81,8 +81,7 @@ def to_toml(data: dict[str, Any], table: tuple[str, ...] = ()) -> str:
 # -- the vault --------------------------------------------------------------------------------------------------------
 def serve() -> None:
     import uvicorn
-
-    from conformance.refvault import VaultSettings, create_app
+    from kvconform_vault import VaultSettings, create_app
 
     # The embedded vault of `kvconform run` (conformance/_cmd_run.py _target).
     vault = create_app(VaultSettings(issuance_delay=0.5, cancel_delay=0.5, failure_delay=0.3))

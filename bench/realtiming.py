@@ -76,7 +76,7 @@ def main() -> int:
     unknown = set(modes) - MODES.keys()
     if unknown:
         parser.error(f"unknown mode(s) {', '.join(sorted(unknown))}")
-    from conformance.refvault import VaultSettings, running_vault
+    from kvconform_vault import VaultSettings, running_vault
 
     settings = VaultSettings(
         issuance_delay=args.issuance_delay,

@@ -55,7 +55,7 @@ def main() -> int:
         target: list[str] = []
         title = "embedded vault"
         if args.issuance_delay is not None:
-            from conformance.refvault import VaultSettings, running_vault
+            from kvconform_vault import VaultSettings, running_vault
 
             delay = args.issuance_delay
             settings = VaultSettings(issuance_delay=delay, cancel_delay=delay, failure_delay=delay)

@@ -44,9 +44,9 @@ def _name(index: int) -> str:
 
 def _populate(app: Any, count: int) -> dict[str, Any]:
     """``count`` pending issuer-Unknown creates through the store's API; returns one rendered operation body."""
-    from conformance.refvault import _render
-    from conformance.refvault._http_operations import _new_request
-    from conformance.refvault._policy import parse_policy
+    from kvconform_vault import _render
+    from kvconform_vault._http_operations import _new_request
+    from kvconform_vault._policy import parse_policy
 
     vault = app.state.store
     raw = {"x509_props": {"subject": "CN=bench"}, "issuer": {"name": "Unknown"}, "key_props": {"kty": "EC"}}
@@ -70,12 +70,11 @@ def _rss_kib(pid: int) -> int:
 def serve(kind: str, certificates: int) -> None:
     """The ``--serve`` subprocess: build the app, print ``READY <port> <rss KiB>``, serve until terminated."""
     import uvicorn
+    from kvconform_vault import VaultSettings, create_app
     from starlette.applications import Starlette
     from starlette.requests import Request
     from starlette.responses import JSONResponse, Response
     from starlette.routing import Route
-
-    from conformance.refvault import VaultSettings, create_app
 
     vault = create_app(VaultSettings())
     body = _populate(vault, certificates)

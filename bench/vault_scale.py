@@ -45,10 +45,10 @@ POLICY = {"issuer": {"name": "Unknown"}, "x509_props": {"subject": "CN=bench"}, 
 
 def seeded_store(data_dir: Path | None, count: int) -> Any:
     """A store with ``count`` pending certificates (one key and CSR for all), written to ``data_dir`` if given."""
-    from conformance.refvault import _crypto, _persist
-    from conformance.refvault._policy import parse_policy
-    from conformance.refvault._settings import VaultSettings
-    from conformance.refvault._store import Store
+    from kvconform_vault import _crypto, _persist
+    from kvconform_vault._policy import parse_policy
+    from kvconform_vault._settings import VaultSettings
+    from kvconform_vault._store import Store
 
     store = Store(VaultSettings(data_dir=data_dir))
     persisted = None
@@ -70,8 +70,7 @@ def seeded_store(data_dir: Path | None, count: int) -> Any:
 def serve_in_memory(count: int, port: int) -> None:
     """Child process: a vault in memory holding ``count`` certificates, served on ``port`` until killed."""
     import uvicorn
-
-    from conformance.refvault import create_app
+    from kvconform_vault import create_app
 
     app = create_app()
     app.state.store = seeded_store(None, count)
@@ -155,7 +154,7 @@ def summary(runs: list[dict[str, Any]], seeded: float, size: int) -> dict[str, A
 
 def open_seconds(directory: Path) -> float:
     """Seconds ``create_app`` takes to open the data directory, in this process (no import, no socket)."""
-    from conformance.refvault import VaultSettings, create_app
+    from kvconform_vault import VaultSettings, create_app
 
     started = time.perf_counter()
     app = create_app(VaultSettings(data_dir=directory))

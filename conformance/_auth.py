@@ -39,7 +39,9 @@ class AzureAuth:
             try:
                 from azure.identity import DefaultAzureCredential
             except ImportError:
-                raise UsageError("--auth azure needs azure-identity: pip install 'kvconform[azure]'") from None
+                raise UsageError(
+                    "--auth azure needs azure-identity: pip install azure-identity (the azure extra)"
+                ) from None
             credential = DefaultAzureCredential()
         self._credential = credential
         self._scope = scope

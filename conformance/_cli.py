@@ -54,13 +54,18 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser(
         "run",
         help="certify a vault (default: the embedded reference vault)",
-        description="Run the scenarios S01-S11, AUTH and API against a vault and write reports. "
-        "With no target, certify the embedded reference vault.",
+        description="Run the scenarios S01-S11, AUTH and API against a vault, then fuzz its contract (schemathesis; "
+        "--no-fuzz to skip), and write reports. With no target, certify the embedded reference vault.",
         epilog=EXIT_CODES_HELP + "\n\n" + _ENV_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_target_arguments(run)
-    run.add_argument("--only", metavar="IDS", help="comma-separated scenarios to run, e.g. S01,S06 (others: disabled)")
+    run.add_argument(
+        "--only",
+        metavar="IDS",
+        help="comma-separated scenarios or requirement ids to run, e.g. S01,S06 or S01-CSR (a requirement id runs its "
+        "scenario and judges only that requirement; everything else: disabled)",
+    )
     run.add_argument("--poll-interval", metavar="S", help="longest wait between polls (default 1; embedded 0.2)")
     run.add_argument("--timeout", metavar="S", help="longest wait for an operation to change state (default 120)")
     run.add_argument("--report-dir", metavar="DIR", help="where to write the reports (default: reports)")
@@ -92,7 +97,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="write the run's own exchanges (tokens and secrets redacted) as HAR 1.2, to judge again with "
         "kvconform judge, share as evidence or open in a browser's HAR viewer (fuzz and SDK traffic not included)",
     )
-    run.add_argument("--no-fuzz", action="store_true", help="skip the fuzz phase (schemathesis) after the scenarios")
+    run.add_argument(
+        "--no-fuzz", action="store_true", help="skip the fuzz phase (schemathesis), which runs after the scenarios"
+    )
     run.add_argument(
         "--fuzz-examples",
         type=_positive_int,
@@ -223,17 +230,18 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _serve(argv: list[str], *, debug: bool) -> int:
-    from .refvault import _serve as serve
+    from kvconform_vault import add_serve_arguments, run_serve
 
     parser = _Parser(prog="kvconform serve", description="Run the reference vault as a mock Key Vault.")
-    serve.add_arguments(parser)
-    return int(serve.main(parser.parse_args(argv)))
+    add_serve_arguments(parser)
+    return int(run_serve(parser.parse_args(argv)))
 
 
 def _selftest(faults: list[str] | None, output: str, realistic: bool | None) -> int:
+    from kvconform_vault import FAULTS
+
     from . import _selftest as selftest
     from .errors import UsageError
-    from .refvault import FAULTS
 
     unknown = sorted(set(faults or ()) - FAULTS.keys())
     if unknown:

@@ -40,6 +40,9 @@ def run_command(args: argparse.Namespace) -> int:
         "clients": getattr(args, "clients", None),
     }
     config = load_config(flags, config_file=args.config)
+    from .plugin import check_only
+
+    check_only(config.only)
     embedded = config.target is None
     config = dataclasses.replace(config, prefix=new_run_prefix())
     baseline = _load_baseline(getattr(args, "baseline", None))  # before the run: a bad file fails fast (exit 2)
@@ -64,8 +67,9 @@ def run_command(args: argparse.Namespace) -> int:
         preflight(config, auth)
         earlier = sweep(config, auth)  # leftovers of an earlier run with this prefix, if any
         workers = _workers(args, config, embedded=embedded)
+        what = f"the embedded reference vault at {config.target}" if embedded else config.target
         print(
-            f"kvconform: certifying {config.target} (api-version {config.api_version}, prefix {config.prefix}, "
+            f"kvconform: certifying {what} (api-version {config.api_version}, prefix {config.prefix}, "
             f"{'serial' if workers == 1 else f'{workers} workers'})"
         )
         sys.stdout.flush()
@@ -159,7 +163,7 @@ def _workers(args: argparse.Namespace, config: TargetConfig, *, embedded: bool) 
         return _EMBEDDED_WORKERS
     from ._schedule import auto_workers
 
-    return auto_workers(config.only or None)
+    return auto_workers(config.only_scenarios or None)
 
 
 def _fuzz(config: TargetConfig, args: argparse.Namespace) -> FuzzResult | None:
@@ -234,29 +238,14 @@ def _target(config: TargetConfig, *, poll_interval_given: bool, tls: bool = Fals
             raise UsageError("--clients needs an https target: the official SDKs refuse to send a token over http")
         yield config
         return
-    from .refvault import VaultSettings, running_vault
+    from kvconform_vault import VaultSettings, serve
 
     settings = VaultSettings(issuance_delay=0.3, cancel_delay=0.3, failure_delay=0.2)
-    with contextlib.ExitStack() as stack:
-        ca_bundle, files = config.ca_bundle, None
-        if tls:
-            import tempfile
-
-            from .refvault._crypto import write_localhost_tls
-
-            files = write_localhost_tls(Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="kvconform-"))))
-            ca_bundle = str(files.ca_file)
-        base_url = stack.enter_context(
-            running_vault(
-                settings,
-                ssl_certfile=str(files.cert_file) if files else None,
-                ssl_keyfile=str(files.key_file) if files else None,
-            )
-        )
+    with serve(settings, tls=tls) as vault:
         yield dataclasses.replace(
             config,
-            target=base_url,
-            ca_bundle=ca_bundle,
+            target=vault.url,
+            ca_bundle=vault.ca_bundle or config.ca_bundle,
             auth="token",
             token=config.token or EMBEDDED_TOKEN,
             poll_interval=config.poll_interval if poll_interval_given else _EMBEDDED_POLL_INTERVAL,

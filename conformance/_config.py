@@ -74,8 +74,22 @@ class TargetConfig:
         return (self.token,) if self.token else ()
 
     def selects(self, scenario: str) -> bool:
-        """Whether ``--only`` leaves ``scenario`` in the run."""
-        return not self.only or scenario in self.only
+        """Whether ``--only`` leaves ``scenario`` in the run (named, or one of its requirement ids named)."""
+        return not self.only or scenario in self.only_scenarios
+
+    @property
+    def only_scenarios(self) -> frozenset[str]:
+        """The scenario ids ``--only`` runs: those it names, and those of the requirement ids it names."""
+        return frozenset(scenario_of(item) for item in self.only)
+
+    def in_scope(self, requirement: str) -> bool:
+        """Whether ``--only`` leaves ``requirement`` in scope: its scenario or the id itself is named."""
+        return not self.only or requirement in self.only or scenario_of(requirement) in self.only
+
+
+def scenario_of(identifier: str) -> str:
+    """``S01-CSR`` → ``S01``; a scenario id stays as it is (requirement ids start with their scenario's)."""
+    return identifier.split("-", 1)[0]
 
 
 def new_run_prefix() -> str:
@@ -111,6 +125,8 @@ def load_config(
 
     Raises ``ConfigError`` for an unreadable or invalid file and ``UsageError`` for invalid values.
     """
+    if flags.get("target") == "":  # ``--target "$VAULT_URL"`` with the variable unset: never the embedded vault
+        raise UsageError("--target is empty (an unset variable?): give the vault's URL, or leave --target out")
     environ = os.environ if environ is None else environ
     config_file = config_file or environ.get("KVCONFORM_CONFIG") or None
     merged: dict[str, Any] = _read_file(config_file) if config_file else {}
@@ -144,7 +160,8 @@ def _read_file(path: str) -> dict[str, Any]:
         )
     unknown = sorted(set(data) - set(_SETTINGS))
     if unknown:
-        raise ConfigError(f"config file {path}: unknown setting(s) {', '.join(unknown)}; known: {', '.join(_SETTINGS)}")
+        known = ", ".join(key for key in _SETTINGS if key not in _SECRET_FILE_KEYS)  # only what a file may hold
+        raise ConfigError(f"config file {path}: unknown setting(s) {', '.join(unknown)}; known: {known}")
     return data
 
 
@@ -200,12 +217,16 @@ def parse_clients(value: Any) -> tuple[str, ...]:
 
 
 def parse_only(value: Any) -> frozenset[str]:
-    """``S01,S06`` (or a list) → a set of known scenario ids."""
+    """``S01,S06`` or requirement ids such as ``S01-CSR`` (or a list) → a set of ids. A requirement id runs its
+    scenario and keeps only that requirement in scope; the catalogue checks it (``conformance.plugin.check_only``)."""
     items = value if isinstance(value, (list, tuple)) else str(value).split(",")
     chosen = frozenset(str(item).strip().upper() for item in items if str(item).strip())
-    unknown = sorted(chosen - set(SCENARIOS))
+    unknown = sorted(item for item in chosen if scenario_of(item) not in SCENARIOS)
     if unknown:
-        raise UsageError(f"unknown scenario(s) {', '.join(unknown)}; known: {', '.join(SCENARIOS)}")
+        raise UsageError(
+            f"unknown scenario(s) {', '.join(unknown)}; known: {', '.join(SCENARIOS)}, or a requirement id such as "
+            "S01-CSR (kvconform requirements)"
+        )
     return chosen
 
 

@@ -57,7 +57,7 @@ REALISTIC = Timing("12 s issuance", 12.0, 8.0, 4.0, poll_interval=1.0, timeout=1
 def run_against(faults: frozenset[str], report_dir: Path, *, fuzz: bool = False, timing: Timing = QUICK) -> RunResult:
     """The whole scenario suite (and with ``fuzz`` the fuzz phase, seeded) against a fresh reference vault with
     ``faults`` switched on."""
-    from .refvault import VaultSettings, running_vault
+    from kvconform_vault import VaultSettings, running_vault
 
     settings = VaultSettings(
         faults=faults,
@@ -137,7 +137,7 @@ def statuses(result: RunResult) -> dict[str, Status]:
 def judge(fault: str, result: RunResult, clean: Mapping[str, Status]) -> Detection:
     """Whether ``result`` (a run against a vault with ``fault`` on) shows the fault, and only it, against ``clean``
     (each requirement's status in a run against the faithful vault)."""
-    from .refvault import FAULTS
+    from kvconform_vault import FAULTS
 
     spec = FAULTS[fault]
     own = result.requirements[spec.requirement]
@@ -227,7 +227,7 @@ class SelfTest:
         return all(run.clean for run in self.clean) and all(d.detected for d in self.detections)
 
     def coverage(self) -> Coverage:
-        from .refvault import FAULTS, UNCOVERABLE
+        from kvconform_vault import FAULTS, UNCOVERABLE
 
         must = [r.id for r in _requirements.catalogue().values() if r.level is Level.MUST]
         broken = {d.requirement for d in self.detections if d.detected}
@@ -264,7 +264,7 @@ def run_selftest(
     faults: Iterable[str], *, realistic: bool = True, progress: Callable[[str], None] | None = None
 ) -> SelfTest:
     """The clean runs, then one run per fault judged against the clean run of its kind (with or without fuzzing)."""
-    from .refvault import FAULTS
+    from kvconform_vault import FAULTS
 
     faults = list(faults)
     say = progress or (lambda line: None)
@@ -360,7 +360,7 @@ README_END = "<!-- selftest-catalogue: end -->"
 
 def catalogue_markdown() -> str:
     """The README's detection table and coverage, from the fault catalogue (what each fault must show)."""
-    from .refvault import FAULTS, UNCOVERABLE
+    from kvconform_vault import FAULTS, UNCOVERABLE
 
     lines = [
         "| fault | requirement | expected | side effects it justifies |",

@@ -13,11 +13,21 @@ import datetime
 import os
 import time
 from collections.abc import Generator, Iterator, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from ._config import SCENARIOS, TargetConfig, load_config, new_run_prefix, parse_only, parse_target, positive_float
+from ._config import (
+    SCENARIOS,
+    TargetConfig,
+    load_config,
+    new_run_prefix,
+    parse_only,
+    parse_target,
+    positive_float,
+    scenario_of,
+)
 from ._redact import redact_text
 from ._schedule import HOLD_INPUT, WAIT_KINDS, hold_back
 from ._status import Status
@@ -65,7 +75,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--kv-api-version", metavar="V", help="api-version to send (default 7.6)")
     group.addoption("--kv-ca-bundle", metavar="PEM", help="CA bundle to verify the target's TLS certificate")
     group.addoption("--kv-insecure", action="store_true", default=None, help="do not verify TLS certificates")
-    group.addoption("--kv-only", type=_argtype(parse_only, "IDS"), help="comma-separated scenario ids to run")
+    group.addoption(
+        "--kv-only", type=_argtype(parse_only, "IDS"), help="comma-separated scenario or requirement ids to run"
+    )
     group.addoption("--kv-poll-interval", type=_argtype(lambda v: positive_float(v, "poll-interval"), "SECONDS"))
     group.addoption("--kv-timeout", type=_argtype(lambda v: positive_float(v, "timeout"), "SECONDS"))
     group.addoption("--kv-prefix", help="name prefix of every object created (default: kvc-<random>-)")
@@ -139,6 +151,9 @@ def pytest_configure(config: pytest.Config) -> None:
         session = KvSession(config)
         config.stash[_SESSION_KEY] = session
         config.pluginmanager.register(session, "kvconform-session")
+    if not hasattr(config, "workerinput") and not _target_configured(config) and _asks_for_shipped_scenarios(config):
+        # kvconform's scenarios with no target would all skip: a CI job whose target secret is missing would go green
+        raise pytest.UsageError(_NO_TARGET)
     if hasattr(config, "workerinput") and os.environ.get(_RECORD_PARTS_ENV):
         from .traffic import start_part  # ``--record``: this xdist worker writes its own part of the HAR
 
@@ -171,8 +186,10 @@ def _target_configured(config: pytest.Config) -> bool:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Under pytest-xdist (only workers collect), the tests that wait on the vault go first: the long tests are
     spread over the workers and the short ones fill the gaps at the end (longest-first scheduling). Stable, so
-    every worker collects the same order, as xdist requires."""
+    every worker collects the same order, as xdist requires. Without a target, kvconform's own scenarios refuse."""
     if not hasattr(config, "workerinput"):
+        if not _target_configured(config) and any(_shipped(item) for item in items):
+            raise pytest.UsageError(_NO_TARGET)
         return
 
     def waits_first(item: pytest.Item) -> bool:
@@ -183,6 +200,32 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         return marker is None or not marker.waits
 
     items.sort(key=waits_first)
+
+
+_NO_TARGET = (
+    "kvconform: no target for the scenarios: pass --kv-target URL (or set KVCONFORM_TARGET), "
+    "or --kv-config FILE naming a target"
+)
+
+
+def _shipped(item: pytest.Item) -> bool:
+    """Whether ``item`` is one of kvconform's own scenario tests (``conformance.scenarios``)."""
+    return str(getattr(getattr(item, "module", None), "__name__", "")).startswith(f"{__package__}.scenarios.")
+
+
+def _asks_for_shipped_scenarios(config: pytest.Config) -> bool:
+    """Whether the command line names kvconform's scenarios (``--pyargs conformance.scenarios``, a path to them or to
+    the package): checked before collection, since under pytest-xdist only the workers collect. A folder above the
+    package (a project holding its virtualenv) is not: pytest does not collect inside a virtualenv."""
+    scenarios = Path(__file__).resolve().parent / "scenarios"
+    for arg in config.args:
+        name = str(arg).split("::", 1)[0]
+        if config.getoption("pyargs", False) and (name == __package__ or name.startswith(f"{__package__}.scenarios")):
+            return True
+        path = config.invocation_params.dir / name
+        if path.resolve() in (scenarios, scenarios.parent) or scenarios in path.resolve().parents:
+            return True
+    return False
 
 
 def _waits_first(config: pytest.Config) -> bool:
@@ -215,7 +258,29 @@ def target_config(config: pytest.Config) -> TargetConfig:
         "timeout": config.getoption("kv_timeout"),
     }
     loaded = load_config(flags, config_file=config.getoption("kv_config"))
+    check_only(loaded.only)
     return dataclasses.replace(loaded, prefix=config.getoption("kv_prefix") or new_run_prefix())
+
+
+def check_only(only: frozenset[str]) -> None:
+    """A ``UsageError`` for a requirement id in ``--only`` that the catalogue does not hold."""
+    from . import _requirements
+
+    for item in sorted(only):
+        if item not in SCENARIOS:
+            try:
+                _requirements.get(item)
+            except KvconformError:
+                raise UsageError(f"--only: unknown requirement {item}; see kvconform requirements") from None
+
+
+def _scoped(test: TestRecord, config: TargetConfig) -> TestRecord:
+    """``test`` with only the records of the requirements ``--only`` keeps in scope; a failure that came only from
+    requirements left out no longer fails it."""
+    records = [record for record in test.records if config.in_scope(record.requirement)]
+    if test.outcome is Status.FAIL and not any(record.status is Status.FAIL for record in records):
+        return dataclasses.replace(test, records=records, outcome=Status.PASS, message="")
+    return dataclasses.replace(test, records=records)
 
 
 @pytest.fixture(scope="session")
@@ -397,7 +462,8 @@ class KvSession:
         from ._schedule import HoldBack, one_longest
 
         only = self.config.getoption("kv_only", None)
-        if _waits_first(self.config) and one_longest(frozenset(only) if only else None):
+        selected = frozenset(scenario_of(item) for item in only) if only else None
+        if _waits_first(self.config) and one_longest(selected):
             self._hold = HoldBack()
 
     @pytest.hookimpl(optionalhook=True)
@@ -465,7 +531,9 @@ class KvSession:
             config = target_config(self.config)
         except KvconformError:
             config = TargetConfig()
-        scenarios, requirements = aggregate(self.tests.values(), only=config.only)
+        tests = [_scoped(test, config) for test in self.tests.values()] if config.only else list(self.tests.values())
+        named = frozenset(item for item in config.only if item in SCENARIOS)  # a requirement id keeps only itself
+        scenarios, requirements = aggregate(tests, only=(named or frozenset({"-"})) if config.only else frozenset())
         return RunResult(
             target=config.target or "",
             api_version=config.api_version,

@@ -8,7 +8,16 @@ from pathlib import Path
 
 root = Path(__file__).resolve().parents[1]
 changelog = (root / "CHANGELOG.md").read_text(encoding="utf-8")
-version = re.search(r'__version__ = "([^"]+)"', (root / "conformance" / "_version.py").read_text()).group(1)  # type: ignore[union-attr]
+
+
+def _version(path: Path) -> str:
+    return re.search(r'__version__ = "([^"]+)"', path.read_text()).group(1)  # type: ignore[union-attr]
+
+
+version = _version(root / "conformance" / "_version.py")
+vault_version = _version(root / "vault" / "kvconform_vault" / "_version.py")
+if vault_version != version:
+    sys.exit(f"kvconform is {version} but kvconform-vault is {vault_version}: they are released together")
 releases = re.findall(r"^## \[(\d+\.\d+\.\d+[^\]]*)\]", changelog, flags=re.MULTILINE)
 if "## [Unreleased]" not in changelog:
     sys.exit("CHANGELOG.md has no '## [Unreleased]' section")

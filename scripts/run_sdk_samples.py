@@ -13,7 +13,14 @@ Usage: ``python scripts/run_sdk_samples.py [--only NAME ...] [--sync-only] [--sa
 exits 0 when every sample passed, 1 otherwise, 2 when the samples or the vault cannot be had.
 
 The JS SDK's samples are not in the @azure/keyvault-certificates npm package (``npm pack --dry-run`` lists no
-``samples/``); they live only in the SDK's source repository, so this script runs the Python ones.
+``samples/``); they live only in the SDK's source repository. ``--js --samples-dir DIR`` runs the ``*.js`` samples
+you put in DIR (the SDK's ``samples/v4/javascript`` folder), each as ``node sample.js`` with ``KEYVAULT_URI`` set:
+the packages they require are installed once with npm into the cache (``NODE_PATH``), the fake ``az`` is the
+credential (their ``DefaultAzureCredential`` ends at the Azure CLI), ``NODE_EXTRA_CA_CERTS`` trusts the vault's CA,
+and ``ca.key``/``ca.crt`` (the merge sample's "fake certificate authority") are written beside them. The JS SDK
+accepts the vault's challenge only under a dotted host name (README, "Mock vault"): the vault is served as
+``kv.localhost`` with a certificate for that name; where that name does not resolve, a ``--require`` preload maps
+``*.localhost`` to 127.0.0.1 in node, as RFC 6761 has it.
 """
 
 from __future__ import annotations
@@ -24,6 +31,8 @@ import datetime
 import importlib.util
 import os
 import re
+import shutil
+import socket
 import subprocess
 import sys
 import tarfile
@@ -34,6 +43,20 @@ from pathlib import Path
 
 SDK = "azure-keyvault-certificates"
 VERSION = "4.12.0"
+JS_PACKAGES = ("@azure/keyvault-certificates", "@azure/keyvault-secrets", "@azure/identity", "@azure/logger", "dotenv")
+JS_HOST = "kv.localhost"
+_LOCALHOST_PRELOAD = """// kvconform: *.localhost names resolve to the loopback address (RFC 6761), as browsers do.
+const dns = require("node:dns");
+const lookup = dns.lookup;
+dns.lookup = function (hostname, options, callback) {
+  if (typeof hostname === "string" && hostname.endsWith(".localhost")) {
+    const cb = typeof options === "function" ? options : callback;
+    const all = typeof options === "object" && options !== null && options.all;
+    return process.nextTick(() => (all ? cb(null, [{ address: "127.0.0.1", family: 4 }]) : cb(null, "127.0.0.1", 4)));
+  }
+  return lookup.apply(this, arguments);
+};
+"""
 _FAKE_AZ = """#!{python}
 import json, sys, time
 # A stand-in for `az account get-access-token --output json --resource R`: a fixed token for one hour.
@@ -104,13 +127,15 @@ def _write_certificates(directory: Path) -> dict[str, str]:
 
 
 @contextlib.contextmanager
-def serve_vault() -> Iterator[tuple[str, str]]:
-    """``kvconform serve --tls --port 0`` in a child process; yields its URL and CA file."""
-    command = [sys.executable, "-m", "conformance", "serve", "--tls", "--port", "0", "--issuance-delay", "0.5"]
+def serve_vault(tls: list[str] | None = None, ca_file: str | None = None) -> Iterator[tuple[str, str]]:
+    """``kvconform serve --tls --port 0`` (or ``tls`` options instead of ``--tls``, whose CA is ``ca_file``) in a
+    child process; yields its URL and CA file."""
+    command = [sys.executable, "-m", "conformance", "serve", *(tls or ["--tls"]), "--port", "0"]
+    command += ["--issuance-delay", "0.5"]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         assert process.stdout is not None
-        url = ca_file = None
+        url = None
         for line in process.stdout:
             found = re.match(r"\s*(URL|CA bundle):\s+(\S+)", line)
             if found and found.group(1) == "URL":
@@ -132,9 +157,9 @@ def serve_vault() -> Iterator[tuple[str, str]]:
 
 
 def run_samples(
-    samples: list[Path], url: str, ca_file: str, *, timeout: float = 180.0
+    samples: list[Path], url: str, ca_file: str, *, timeout: float = 180.0, js: bool = False
 ) -> list[tuple[str, bool, float, str]]:
-    """Run each sample; returns ``(name, passed, seconds, last lines of its output)``."""
+    """Run each sample (``python`` or, with ``js``, ``node``); returns ``(name, passed, seconds, last lines)``."""
     results = []
     with tempfile.TemporaryDirectory(prefix="kvconform-samples-") as work:
         bin_dir = Path(work) / "bin"
@@ -151,13 +176,18 @@ def run_samples(
             "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",
             **_write_certificates(Path(work)),
         }
+        cwd = Path(work)
+        if js:
+            env.update(_js_environment(Path(work), url, ca_file))
+            cwd = _js_workspace(samples, Path(work))
         for sample in samples:
+            command = ["node", sample.name] if js else [sys.executable, str(sample)]
             started = time.monotonic()
             try:
-                done = subprocess.run(
-                    [sys.executable, str(sample)], env=env, cwd=work, capture_output=True, text=True, timeout=timeout
-                )
+                done = subprocess.run(command, env=env, cwd=cwd, capture_output=True, text=True, timeout=timeout)
                 passed, output = done.returncode == 0, done.stdout + done.stderr
+                # two JS samples catch their error, print "error code: …" and exit 0
+                passed = passed and not (js and re.search(r"^error code: ", output, re.MULTILINE))
             except subprocess.TimeoutExpired:
                 passed, output = False, f"timed out after {timeout:g} s"
             tail = "\n".join(output.strip().splitlines()[-6:])
@@ -165,15 +195,76 @@ def run_samples(
     return results
 
 
+# -- the JS samples ---------------------------------------------------------------------------------------------
+
+
+def js_modules() -> Path:
+    """A ``node_modules`` with the packages the JS samples require, installed with npm once into the cache."""
+    folder = cache_dir() / "js-samples"
+    if not (folder / "kvconform-ready").exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "package.json").write_text('{"private": true}\n')
+        command = ["npm", "install", "--no-audit", "--no-fund", "--silent", *JS_PACKAGES]
+        subprocess.run(command, cwd=folder, check=True, capture_output=True)
+        (folder / "kvconform-ready").write_text("ok\n")
+    return folder / "node_modules"
+
+
+def _js_environment(work: Path, url: str, ca_file: str) -> dict[str, str]:
+    """What node needs: the packages, the vault's CA, the name ``kv.localhost`` on the loopback address."""
+    env = {"KEYVAULT_URI": url, "NODE_PATH": str(js_modules()), "NODE_EXTRA_CA_CERTS": ca_file}
+    try:
+        resolves = socket.gethostbyname(JS_HOST).startswith("127.")
+    except OSError:
+        resolves = False
+    if not resolves:
+        preload = work / "localhost-names.js"
+        preload.write_text(_LOCALHOST_PRELOAD)
+        env["NODE_OPTIONS"] = f"{os.environ.get('NODE_OPTIONS', '')} --require {preload}".strip()
+    return env
+
+
+def _js_workspace(samples: list[Path], work: Path) -> Path:
+    """A copy of the samples' folder (the samples write files beside them) with the merge sample's CA files."""
+    folder = work / "samples"
+    shutil.copytree(samples[0].parent, folder, ignore=shutil.ignore_patterns("node_modules", ".git"))
+    from cryptography.hazmat.primitives import serialization
+
+    from conformance._x509 import ThrowawayCA
+
+    ca = ThrowawayCA("kvconform sample CA")
+    key = ca.key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL, serialization.NoEncryption()
+    )
+    (folder / "ca.key").write_bytes(key)
+    (folder / "ca.crt").write_bytes(ca.certificate.public_bytes(serialization.Encoding.PEM))
+    return folder
+
+
+@contextlib.contextmanager
+def serve_vault_for_node() -> Iterator[tuple[str, str]]:
+    """The vault served as ``https://kv.localhost:PORT`` with a certificate for that name."""
+    from kvconform_vault import localhost_tls as write_localhost_tls
+
+    with tempfile.TemporaryDirectory(prefix="kvconform-js-tls-") as directory:
+        files = write_localhost_tls(Path(directory), extra_names=(JS_HOST,))
+        tls = ["--cert-file", str(files.cert_file), "--key-file", str(files.key_file)]
+        with serve_vault(tls, str(files.ca_file)) as (url, ca_file):
+            yield url.replace("127.0.0.1", JS_HOST, 1), ca_file
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--samples-dir", type=Path, help="a samples folder (default: the sdist's, downloaded once)")
+    parser.add_argument("--js", action="store_true", help="run the JS samples (*.js) of --samples-dir with node")
     parser.add_argument("--only", nargs="+", metavar="NAME", help="run only these samples (file names without .py)")
     parser.add_argument("--sync-only", action="store_true", help="skip the *_async samples")
     parser.add_argument("--vault-url", help="a running vault (default: start kvconform serve --tls)")
     parser.add_argument("--ca-file", help="the CA bundle of --vault-url")
     parser.add_argument("--timeout", type=float, default=180.0, help="seconds per sample (default: %(default)s)")
     args = parser.parse_args(argv)
+    if args.js:
+        return _main_js(args)
     try:
         folder = args.samples_dir or fetch_samples()
     except (subprocess.CalledProcessError, OSError, StopIteration) as exc:
@@ -199,6 +290,38 @@ def main(argv: list[str] | None = None) -> int:
             url, ca_file = stack.enter_context(serve_vault())
         print(f"{SDK} {VERSION} samples from {folder} against {url}", flush=True)
         results = run_samples(samples, url, ca_file, timeout=args.timeout)
+    return _report(results)
+
+
+def _main_js(args: argparse.Namespace) -> int:
+    if args.samples_dir is None or not args.samples_dir.is_dir():
+        print("run_sdk_samples: --js needs --samples-dir DIR, a folder with the JS samples", file=sys.stderr)
+        return 2
+    samples = sorted(args.samples_dir.glob("*.js"))
+    if args.only:
+        samples = [path for path in samples if path.stem in args.only]
+    if not samples:
+        print(f"run_sdk_samples: no JS samples to run in {args.samples_dir}", file=sys.stderr)
+        return 2
+    if shutil.which("node") is None or shutil.which("npm") is None:
+        print("run_sdk_samples: --js needs node and npm on the PATH", file=sys.stderr)
+        return 2
+    try:
+        js_modules()
+    except (subprocess.CalledProcessError, OSError) as exc:
+        print(f"run_sdk_samples: npm install of {' '.join(JS_PACKAGES)} failed: {exc}", file=sys.stderr)
+        return 2
+    with contextlib.ExitStack() as stack:
+        if args.vault_url:
+            url, ca_file = args.vault_url, args.ca_file or ""
+        else:
+            url, ca_file = stack.enter_context(serve_vault_for_node())
+        print(f"JS samples from {args.samples_dir} against {url}", flush=True)
+        results = run_samples(samples, url, ca_file, timeout=args.timeout, js=True)
+    return _report(results)
+
+
+def _report(results: list[tuple[str, bool, float, str]]) -> int:
     for name, passed, seconds, tail in results:
         print(f"{'pass' if passed else 'FAIL'}  {name:<36} {seconds:5.1f} s")
         if not passed:

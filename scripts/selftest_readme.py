@@ -3,7 +3,7 @@
     python scripts/selftest_readme.py           # rewrite README.md
     python scripts/selftest_readme.py --check   # exit 1 when README.md is out of date
 
-The table lists each fault of ``conformance/refvault/_faults.py``, the requirement it must break, the status that
+The table lists each fault of ``vault/kvconform_vault/_faults.py``, the requirement it must break, the status that
 requirement must get and the side effects the entry justifies; ``tests/test_selftest.py`` fails when it is stale.
 """
 

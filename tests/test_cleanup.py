@@ -6,10 +6,10 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+from kvconform_vault import VaultSettings, running_vault
 
 from conformance._auth import StaticTokenAuth
 from conformance._client import VaultClient
-from conformance.refvault import VaultSettings, running_vault
 
 TOKEN = "cleanup-test-token"
 RUN = "kvc-0badcafe-"

@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -96,3 +97,28 @@ def test_cli_interface_is_pinned(cli, snapshot, monkeypatch: pytest.MonkeyPatch,
     """Flags and exit codes are an interface users script against: a change must update this snapshot on purpose."""
     monkeypatch.setenv("COLUMNS", "100")
     assert cli(*args).snapshot_text() == snapshot
+
+
+@pytest.mark.slow
+def test_only_takes_requirement_ids_and_judges_only_what_was_selected(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The README says scripts and --only refer to requirement ids; --only S01 leaves the API-* requirements out."""
+    result = cli("run", "--only", "S01-CSR,S06", "--no-fuzz", "--no-allure", "--report-dir", str(tmp_path))
+    assert result.code == 0, result.stdout + result.stderr
+    statuses = {
+        key: value["status"]
+        for key, value in json.loads((tmp_path / "summary.json").read_text())["requirements"].items()
+    }
+    assert {key for key, status in statuses.items() if status != "disabled"} == {
+        "S01-CSR",
+        "S06-409-CREATE",
+        "S06-409-IMPORT",
+    }
+    assert statuses["S01-LOCATION"] == statuses["API-SCHEMA"] == "disabled"
+
+
+def test_only_refuses_an_unknown_requirement_id(cli) -> None:  # type: ignore[no-untyped-def]
+    result = cli("run", "--only", "S01-NOPE")
+    assert (result.code, result.stderr) == (
+        2,
+        "kvconform: UsageError: --only: unknown requirement S01-NOPE; see kvconform requirements\n",
+    )

@@ -96,3 +96,27 @@ def test_run_prefix_is_random_and_well_formed() -> None:
     first, second = new_run_prefix(), new_run_prefix()
     assert first != second
     assert first.startswith("kvc-") and first.endswith("-") and len(first) == 13
+
+
+def test_unknown_setting_offers_only_what_a_file_may_hold(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "kv.yaml"
+    path.write_text("colour: blue\n")
+    with pytest.raises(ConfigError) as raised:
+        load_config({}, environ={}, config_file=str(path))
+    known = str(raised.value).split("known: ", 1)[1].split(", ")
+    assert "target" in known and "token" not in known
+
+
+def test_an_empty_target_flag_is_a_usage_error_not_the_embedded_vault() -> None:
+    with pytest.raises(UsageError, match="--target is empty"):
+        load_config({"target": ""}, environ={})
+
+
+def test_only_holds_scenarios_and_requirement_ids() -> None:
+    config = load_config({"only": "s01-csr,S06"}, environ={})
+    assert config.only == {"S01-CSR", "S06"} and config.only_scenarios == {"S01", "S06"}
+    assert config.selects("S01") and not config.selects("API")
+    assert config.in_scope("S01-CSR") and config.in_scope("S06-409-IMPORT")
+    assert not config.in_scope("S01-LOCATION") and not config.in_scope("API-SCHEMA")
+    with pytest.raises(UsageError, match="unknown scenario"):
+        load_config({"only": "X99-CSR"}, environ={})

@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from kvconform_vault import VaultSettings
 
-from conformance.refvault import VaultSettings
 from tests.fixtures.deployment import GATEWAY, Deployment
 from tests.fixtures.fuzz_vault import serve
 

@@ -199,7 +199,7 @@ def test_under_xdist_a_kvconform_session_holds_later_workers_until_the_first_tes
 def test_scenarios_run_under_plain_pytest_and_write_the_summary(pytester: pytest.Pytester) -> None:
     import json
 
-    from conformance.refvault import VaultSettings, running_vault
+    from kvconform_vault import VaultSettings, running_vault
 
     settings = VaultSettings(issuance_delay=0.2, cancel_delay=0.2, failure_delay=0.1)
     with running_vault(settings) as url:
@@ -260,7 +260,7 @@ def test_a_target_from_the_environment_or_a_config_file_is_a_target_like_kv_targ
 ) -> None:
     import json
 
-    from conformance.refvault import VaultSettings, running_vault
+    from kvconform_vault import VaultSettings, running_vault
 
     pytester.makepyfile(test_env=_ONE_KV_TEST)
     monkeypatch.setenv("KVCONFORM_TOKEN", "plugin-env-token")
@@ -310,3 +310,24 @@ def test_an_errored_kv_test_counts_in_the_outcome(pytester: pytest.Pytester, mon
         "test_typo",
         "test_no_marker",
     ]
+
+
+@pytest.mark.parametrize("workers", [(), ("-n", "2")], ids=["in-process", "xdist"])
+def test_the_shipped_scenarios_refuse_to_run_without_a_target(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, workers: tuple[str, ...]
+) -> None:
+    """A CI job whose target secret is missing must not go green with every scenario skipped."""
+    monkeypatch.delenv("KVCONFORM_TARGET", raising=False)
+    monkeypatch.delenv("KVCONFORM_CONFIG", raising=False)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--pyargs", "conformance.scenarios", *workers)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(
+        ["ERROR: kvconform: no target for the scenarios: pass --kv-target URL (or set KVCONFORM_TARGET), or --kv-con*"]
+    )
+    assert "skipped" not in result.stdout.str()
+
+
+def test_other_sessions_are_not_refused(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("KVCONFORM_TARGET", raising=False)
+    pytester.makepyfile("def test_unrelated():\n    pass\n")
+    pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=1)

@@ -4,10 +4,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from kvconform_vault import running_vault
 
 from conformance._config import TargetConfig
 from conformance._runner import run_scenarios
-from conformance.refvault import running_vault
 
 
 @pytest.fixture(scope="module")

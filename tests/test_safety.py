@@ -17,10 +17,10 @@ from typing import Any
 
 import httpx
 import pytest
+from kvconform_vault import VaultSettings, create_app, running_vault
 
 from conformance._auth import StaticTokenAuth
 from conformance._client import VaultClient
-from conformance.refvault import VaultSettings, create_app, running_vault
 from tests.fixtures.fuzz_vault import serve
 
 TOKEN = "tok-SAFETY-" + "f00dfeed" * 4  # distinctive, so that a grep finds any leak
@@ -254,7 +254,7 @@ def test_a_target_dropping_connections_is_an_error_never_a_failure(tmp_path: Pat
 
 
 def test_a_self_signed_target_without_ca_bundle_is_one_line_with_the_hint(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from conformance.refvault._crypto import write_localhost_tls
+    from kvconform_vault import localhost_tls as write_localhost_tls
 
     files = write_localhost_tls(tmp_path)
     with running_vault(

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from kvconform_vault import FAULTS, UNCOVERABLE
 
 from conformance import _requirements, _selftest
 from conformance._results import RequirementResult, RunResult
@@ -24,7 +25,6 @@ from conformance._selftest import (
     statuses,
 )
 from conformance._status import Status
-from conformance.refvault import FAULTS, UNCOVERABLE
 
 README = Path(__file__).parents[1] / "README.md"
 

@@ -20,7 +20,10 @@ from ._script import ClientUnavailable, stop_all
 
 __all__ = ["ClientOptions", "run_clients"]
 
-PYTHON_MISSING = "pip install 'kvconform[clients]': azure-keyvault-certificates is not installed"
+PYTHON_MISSING = (
+    "azure-keyvault-certificates is not installed (pip install azure-keyvault-certificates azure-identity, "
+    "or the clients extra)"
+)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -1,9 +1,9 @@
 """The Python flows: the official ``azure-keyvault-certificates`` client, unmodified, against the target.
 
-Imported only when the SDK is installed (``pip install 'kvconform[clients]'``). The client is built from the run's
-configuration: its credential gives the run's token (or azure-identity's), ``connection_verify`` is the run's TLS
-setting, the challenge's resource is verified only for hosts of the Azure clouds, and a pipeline policy records
-every exchange for evidence. The SDK sends its own default api-version: that is what its users get.
+Imported only when the SDK is installed (``pip install azure-keyvault-certificates azure-identity``). The client is
+built from the run's configuration: its credential gives the run's token (or azure-identity's), ``connection_verify``
+is the run's TLS setting, the challenge's resource is verified only for hosts of the Azure clouds, and a pipeline
+policy records every exchange for evidence. The SDK sends its own default api-version: that is what its users get.
 """
 
 from __future__ import annotations

@@ -83,7 +83,9 @@ def render_markdown(summary: Mapping[str, Any]) -> str:
     findings = (summary.get("fuzz") or {}).get("findings") or []
     if findings:
         lines += [f"Fuzzing found {len(findings)} finding(s): see report.html.", ""]
-    lines.append("Evidence for each failure: `report.html`; machine-readable: `summary.json`.")
+    departed = counts.get(Status.FAIL.value, 0) + counts.get(Status.WARN.value, 0) + counts.get(Status.ERROR.value, 0)
+    lead = "Evidence for each failure: `report.html`" if departed or findings else "The full report: `report.html`"
+    lines.append(f"{lead}; machine-readable: `summary.json`.")
     return "\n".join(lines) + "\n"
 
 

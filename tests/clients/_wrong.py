@@ -1,6 +1,6 @@
 """Deliberately wrong servers: the reference vault behind an ASGI wrapper that rewrites some of its responses.
 
-No fault of ``conformance/refvault/_faults.py`` makes these departures, so the tests wrap the app instead of editing
+No fault of ``vault/kvconform_vault/_faults.py`` makes these departures, so the tests wrap the app instead of editing
 the vault: ``pascal_case_status`` answers ``InProgress`` where the vault says ``inProgress`` (the seed's spelling;
 the raw scenarios and the Python SDK accept it, the JS poller does not), and ``pending_not_readable`` answers 404 to
 ``GET /certificates/{name}/`` while the certificate's creation is pending (the JS client reads it first).

@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import TypeVar
 
 import pytest
+from kvconform_vault import VaultSettings, running_vault
+from kvconform_vault import localhost_tls as write_localhost_tls
 
 from conformance._config import TargetConfig
 from conformance._status import Status
@@ -18,9 +20,6 @@ from conformance.clients._java import JavaRuntime
 from conformance.clients._java import prepare as prepare_java
 from conformance.clients._js import JsRuntime, prepare
 from conformance.clients._script import ClientUnavailable
-from conformance.refvault import VaultSettings, create_app, running_vault
-from conformance.refvault import _server as vault_server
-from conformance.refvault._crypto import write_localhost_tls
 
 from ._wrong import Rewrite, rewriting
 
@@ -37,19 +36,17 @@ def tls_files(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-unty
 @contextlib.contextmanager
 def serving(tls_files, rewrite: Rewrite | None = None) -> Iterator[TargetConfig]:  # type: ignore[no-untyped-def]
     """A reference vault over https (its responses passed through ``rewrite``), as a target configuration."""
-    with pytest.MonkeyPatch.context() as patch:
-        if rewrite is not None:
-            patch.setattr(vault_server, "create_app", lambda settings: rewriting(create_app(settings), rewrite))
-        cert, key = str(tls_files.cert_file), str(tls_files.key_file)
-        with running_vault(SETTINGS, ssl_certfile=cert, ssl_keyfile=key) as url:
-            yield TargetConfig(
-                target=url,
-                token=TOKEN,
-                ca_bundle=str(tls_files.ca_file),
-                prefix="kvc-c11e0000-",
-                poll_interval=0.1,
-                timeout=20.0,
-            )
+    wrap = None if rewrite is None else (lambda app: rewriting(app, rewrite))
+    cert, key = str(tls_files.cert_file), str(tls_files.key_file)
+    with running_vault(SETTINGS, ssl_certfile=cert, ssl_keyfile=key, wrap=wrap) as url:
+        yield TargetConfig(
+            target=url,
+            token=TOKEN,
+            ca_bundle=str(tls_files.ca_file),
+            prefix="kvc-c11e0000-",
+            poll_interval=0.1,
+            timeout=20.0,
+        )
 
 
 @pytest.fixture(scope="session")

@@ -46,7 +46,7 @@ def test_with_clients_the_embedded_vault_serves_https_to_scenarios_and_sdk(cli, 
         "run", "--only", "S01,CLIENT", "--clients", "python", "--no-fuzz", "--no-allure", "--report-dir", str(tmp_path)
     )
     assert result.code == 0, result.stdout + result.stderr
-    assert result.stdout.startswith("kvconform: certifying https://127.0.0.1:")
+    assert result.stdout.startswith("kvconform: certifying the embedded reference vault at https://127.0.0.1:")
     assert "  S01    pass " in result.stdout and "  CLIENT pass " in result.stdout
     assert " " * 21 + "python azure-keyvault-certificates 4." in result.stdout
     summary = json.loads((tmp_path / "summary.json").read_text())
@@ -62,7 +62,7 @@ def test_only_without_client_leaves_the_phase_out_and_the_vault_on_http(cli, tmp
         "run", "--only", "AUTH", "--clients", "python", "--no-fuzz", "--no-allure", "--report-dir", str(tmp_path)
     )
     assert result.code == 0, result.stdout + result.stderr
-    assert result.stdout.startswith("kvconform: certifying http://127.0.0.1:")
+    assert result.stdout.startswith("kvconform: certifying the embedded reference vault at http://127.0.0.1:")
     summary = json.loads((tmp_path / "summary.json").read_text())
     client = {value["message"] for key, value in summary["requirements"].items() if key.startswith("CLIENT-")}
     assert client == {"left out by --only"}
@@ -91,8 +91,10 @@ def test_a_missing_python_sdk_is_a_skip_that_says_what_to_install(  # type: igno
     )
     assert result.code == 0, result.stdout + result.stderr
     assert (
-        " " * 21 + "python: skip (pip install 'kvconform[clients]': azure-keyvault-certificates is not installed); "
-        "level SHOULD"
+        " "
+        * 21
+        + "python: skip (azure-keyvault-certificates is not installed (pip install azure-keyvault-certificates "
+        "azure-identity, or the clients extra)); level SHOULD"
     ) in result.stdout
     summary = json.loads((tmp_path / "summary.json").read_text())
     assert summary["requirements"]["CLIENT-PY-CREATE-SELF"]["status"] == "skip"

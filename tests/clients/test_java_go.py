@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from kvconform_vault import running_vault
 
 from conformance._auth import StaticTokenAuth
 from conformance._config import TargetConfig, parse_clients
@@ -21,7 +22,6 @@ from conformance.clients import FLOWS, ClientOptions, ClientRun, _go, _phase, _s
 from conformance.clients._go import run_go
 from conformance.clients._java import JavaRuntime, run_java
 from conformance.clients._script import ClientUnavailable, _handle, run_script
-from conformance.refvault import running_vault
 
 from .conftest import SETTINGS, TOKEN
 from .test_flows import _remaining

@@ -12,12 +12,12 @@ import json
 from pathlib import Path
 
 import pytest
+from kvconform_vault import _server as vault_server
+from kvconform_vault import create_app
 
 from conformance._status import Status
 from conformance.clients import ClientOptions, run_clients
 from conformance.clients._js import JsRuntime
-from conformance.refvault import _server as vault_server
-from conformance.refvault import create_app
 
 from ._wrong import pascal_case_status, pending_not_readable, rewriting
 from .conftest import TOKEN
@@ -117,7 +117,7 @@ def pascal_case_embedded_vault(monkeypatch: pytest.MonkeyPatch, js_runtime: JsRu
 def test_the_raw_scenarios_accept_pascal_case_and_the_js_flows_warn(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     result = _run(cli, tmp_path)
     assert result.code == 0, result.stdout + result.stderr
-    assert "kvconform: certifying https://127.0.0.1:" in result.stdout  # the SDKs need https
+    assert "kvconform: certifying the embedded reference vault at https://127.0.0.1:" in result.stdout  # SDKs: https
     assert "  S02    pass " in result.stdout
     assert "  CLIENT WARN " in result.stdout
     assert "js @azure/keyvault-certificates 4.10.3: 6 warn; level SHOULD" in result.stdout

@@ -45,7 +45,7 @@ def _probe(url: str) -> tuple[list[BoundaryScenario], Findings]:
 @pytest.fixture
 def refvault() -> Iterator[Callable[..., tuple[Recorder, str]]]:
     """A factory: the reference vault with the given faults, served, recording the raw paths it is sent."""
-    from conformance.refvault import VaultSettings, create_app
+    from kvconform_vault import VaultSettings, create_app
 
     with contextlib.ExitStack() as stack:
 

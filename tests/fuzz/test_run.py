@@ -71,7 +71,7 @@ def test_a_schema_violation_is_a_finding() -> None:
 
 
 def test_the_reference_vault_sees_only_confined_names() -> None:
-    from conformance.refvault import VaultSettings, create_app
+    from kvconform_vault import VaultSettings, create_app
 
     recorder = Recorder(create_app(VaultSettings(issuance_delay=0.2, cancel_delay=0.2, failure_delay=0.1)))
     with serve(recorder) as url:

@@ -7,8 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-
-from conformance.refvault import VaultSettings, running_vault
+from kvconform_vault import VaultSettings, running_vault
 
 pytestmark = pytest.mark.slow
 

@@ -63,7 +63,7 @@ def _closed_port() -> int:
 
 @pytest.fixture(scope="session")
 def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runs]:
-    from conformance.refvault import VaultSettings, running_vault
+    from kvconform_vault import VaultSettings, running_vault
 
     root = tmp_path_factory.mktemp("runs")
     baseline = root / "baseline.yaml"

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import os
+
 from conformance.reports import Baseline, build_summary, render_markdown
 
 from ._support import Runs, edited, result_from_summary
@@ -37,6 +39,28 @@ def test_passing_run_is_short(runs: Runs) -> None:
     assert "Every judged requirement passes." in text
     assert "Baseline" not in text and "| requirement | level" not in text
     assert len(text.splitlines()) < 15
+    assert "failure" not in text.lower()  # none failed: no "evidence for each failure"
+    assert text.rstrip().endswith("The full report: `report.html`; machine-readable: `summary.json`.")
+
+
+def test_failing_run_points_to_the_evidence(runs: Runs) -> None:
+    text = (runs.failing.directory / "summary.md").read_text(encoding="utf-8")
+    assert text.rstrip().endswith("Evidence for each failure: `report.html`; machine-readable: `summary.json`.")
+
+
+def test_reports_are_ordinary_files_like_junit(runs: Runs) -> None:
+    """Written 0644 (umask 022 here), as junit.xml, not 0600 as a temporary file."""
+    modes = {path.name: path.stat().st_mode & 0o777 for path in runs.passing.directory.iterdir() if path.is_file()}
+    junit = modes.get("junit.xml", 0o666 & ~_umask())
+    assert {name: mode for name, mode in modes.items() if name.startswith(("summary", "report"))} == {
+        name: junit for name in ("summary.json", "summary.md", "report.html")
+    }
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def test_verdict_words_follow_the_recorded_gate(runs: Runs) -> None:

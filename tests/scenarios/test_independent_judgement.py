@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from kvconform_vault import VaultSettings, running_vault
 from starlette.types import Scope
 
 from conformance._cmd_run import EMBEDDED_TOKEN
@@ -20,8 +21,6 @@ from conformance._config import TargetConfig, new_run_prefix
 from conformance._results import RunResult
 from conformance._runner import run_scenarios
 from conformance._status import Status, exit_code
-from conformance.refvault import VaultSettings, create_app, running_vault
-from conformance.refvault import _server as vault_server
 
 from ..clients._wrong import Rewrite, rewriting
 
@@ -32,11 +31,9 @@ _FAST = {"issuance_delay": 0.2, "cancel_delay": 0.2, "failure_delay": 0.1}
 
 @contextlib.contextmanager
 def _vault(*, faults: frozenset[str] = frozenset(), rewrite: Rewrite | None = None) -> Iterator[str]:
-    with pytest.MonkeyPatch.context() as patch:
-        if rewrite is not None:
-            patch.setattr(vault_server, "create_app", lambda settings: rewriting(create_app(settings), rewrite))
-        with running_vault(VaultSettings(faults=faults, **_FAST)) as url:
-            yield url
+    wrap = None if rewrite is None else (lambda app: rewriting(app, rewrite))
+    with running_vault(VaultSettings(faults=faults, **_FAST), wrap=wrap) as url:
+        yield url
 
 
 def _run(url: str, tmp_path: Path, *, timeout: float = 3.0) -> RunResult:
