@@ -21,6 +21,16 @@ def _fuzz(vault: FuzzVault, examples: int = 3, **kwargs: object) -> FuzzResult:
         return run_fuzz(config, FuzzOptions(examples=examples, seed=1), **kwargs)  # type: ignore[arg-type]
 
 
+def _fuzz_reference(*faults: str, examples: int = 3) -> FuzzResult:
+    """The fuzz phase against the reference vault with the catalogue's ``faults``, through its public face."""
+    import kvconform_vault
+
+    settings = kvconform_vault.VaultSettings(faults=frozenset(faults), issuance_delay=0.2, cancel_delay=0.2)
+    with kvconform_vault.serve(settings, tls=False) as vault:
+        config = TargetConfig(target=vault.url, token=TOKEN, prefix=PREFIX)
+        return run_fuzz(config, FuzzOptions(examples=examples, seed=1))
+
+
 @pytest.fixture
 def foreign() -> Iterator[FuzzVault]:
     """A vault that already holds somebody else's certificate and issuer."""
@@ -47,7 +57,7 @@ def test_a_conforming_vault_gives_no_findings_and_keeps_foreign_objects(foreign:
 
 
 def test_a_server_error_is_a_finding_with_a_reproducing_request() -> None:
-    result = _fuzz(FuzzVault("server-error"))
+    result = _fuzz_reference("policy-read-500")
     (finding,) = [f for f in result.findings if f.requirement == "FUZZ-SERVER-ERROR"]
     assert finding.check == "not_a_server_error"
     assert finding.operation == "GET /certificates/{certificate-name}/policy"
@@ -62,12 +72,13 @@ def test_a_server_error_is_a_finding_with_a_reproducing_request() -> None:
 
 
 def test_a_schema_violation_is_a_finding() -> None:
-    result = _fuzz(FuzzVault("schema-violation"))
+    result = _fuzz_reference("issuer-list-names-not-ids")
     findings = [f for f in result.findings if f.requirement == "FUZZ-SCHEMA"]
     assert [f.check for f in findings] == ["response_schema_conformance"]
-    assert findings[0].operation == "GET /certificates/{certificate-name}/pending"
+    assert findings[0].operation == "GET /certificates/issuers"
     assert '"id" is a required property' in findings[0].message
-    assert "id" not in findings[0].evidence["response"]["body"]
+    (item,) = findings[0].evidence["response"]["body"]["value"]
+    assert "id" not in item and item["name"].startswith(PREFIX), "the item carries the issuer's name, not its id"
 
 
 def test_the_reference_vault_sees_only_confined_names() -> None:

@@ -260,6 +260,13 @@ CATALOGUE = (
         says=("GET /certificates/issuers",),
     ),
     Fault(
+        "policy-read-500",
+        "Reading a certificate's policy fails (500) instead of answering it; the scenarios never read a policy.",
+        "FUZZ",
+        "FUZZ-SERVER-ERROR",
+        says=("Server error",),
+    ),
+    Fault(
         "crash-on-long-name",
         "A name longer than 127 characters makes the vault fail (500) instead of answering 400.",
         "FUZZ",
