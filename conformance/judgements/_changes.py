@@ -209,8 +209,9 @@ def merge_201(history: History, position: int, context: Context) -> Verdict | No
     leaf = _manual_merge(entry)
     if leaf is None or _key_matches(entry, leaf) is False:
         return None
-    if _key_matches(entry, leaf) is None and entry.exchange.status != 201:
-        return None  # the pending key is unknown: a refusal may be S11-WRONG-KEY-400's
+    status = entry.exchange.status
+    if _key_matches(entry, leaf) is None and not (status is not None and 200 <= status < 300):
+        return None  # the pending key is unknown: a refusal may be S11-WRONG-KEY-400's (an acceptance is judged)
     location = entry.exchange.header("location") or ""
     parts = urlsplit(location)
     ok = (

@@ -27,6 +27,8 @@ __all__ = [
     "Tracker",
     "classify",
     "classify_request",
+    "create_issuer",
+    "csr_form",
     "decode_x5c",
     "error_code",
     "has_envelope",
@@ -37,6 +39,7 @@ __all__ = [
 
 _SPELLINGS = {"canceled": "cancelled"}
 FINISHED = frozenset({"completed", "cancelled", "failed"})
+STATUSES = FINISHED | {"inprogress"}  # the documented status words (``canceled`` read as ``cancelled``)
 
 
 class Kind(enum.Enum):
@@ -121,6 +124,25 @@ def json_of(exchange: Exchange) -> dict[str, Any]:
     return exchange.response_body if isinstance(exchange.response_body, dict) else {}
 
 
+def csr_form(exchange: Exchange) -> bool:
+    """Whether ``exchange`` is the CSR form of GET pending (``Accept: application/pkcs10``): it answers the bare
+    base64 CSR as text, not the operation. A recorder may have dropped the ``Accept`` header, so a 200 whose text
+    body is a base64 DER CSR is that form too."""
+    if exchange.status != 200 or isinstance(exchange.response_body, dict):
+        return False
+    accept = exchange.request_headers.get("Accept") or exchange.request_headers.get("accept") or ""
+    if "pkcs10" in accept.lower() or "pkcs10" in (exchange.header("content-type") or "").lower():
+        return True
+    text = exchange.response_body if isinstance(exchange.response_body, str) else exchange.response_text
+    text = (text or "").strip().strip('"')
+    if not text.startswith("MI"):
+        return False
+    try:
+        return base64.b64decode(text, validate=True).startswith(b"0")
+    except (binascii.Error, ValueError):
+        return False
+
+
 def error_code(body: Any) -> Any:
     """``error.code`` of an error envelope, or None."""
     error = body.get("error") if isinstance(body, dict) else None
@@ -165,6 +187,18 @@ def _issuer_of(body: Any) -> tuple[str | None, IssuerKind]:
     if name.lower() == "unknown":
         return name, IssuerKind.MANUAL
     return name, IssuerKind.PROVIDER
+
+
+def create_issuer(exchange: Exchange) -> tuple[str | None, IssuerKind | None]:
+    """Who issues the operation a create starts: from the request's policy; when the recorder kept no request
+    body, from the issuer the 202 answer names; None (unknown) when neither says."""
+    if isinstance(exchange.request_body, dict):
+        return _issuer_of(exchange.request_body)
+    got = json_of(exchange).get("issuer")
+    name = got.get("name") if isinstance(got, dict) else None
+    if not isinstance(name, str) or not name:
+        return None, None
+    return _issuer_of({"policy": {"issuer": {"name": name}}})
 
 
 @dataclasses.dataclass
@@ -293,7 +327,7 @@ def _advance(op: Operation, kind: Kind, exchange: Exchange) -> None:
         if op.request_id and op.finished:
             op.replaced_ids = (*op.replaced_ids, op.request_id)
         overwritten = op.finished
-        issuer, issuer_kind = _issuer_of(exchange.request_body)
+        issuer, issuer_kind = create_issuer(exchange)
         policy = exchange.request_body.get("policy") if isinstance(exchange.request_body, dict) else None
         x509_props = policy.get("x509_props") if isinstance(policy, dict) else None
         subject = x509_props.get("subject") if isinstance(x509_props, dict) else None

@@ -5,7 +5,19 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from ._model import FINISHED, Entry, History, IssuerKind, Kind, error_code, json_of, norm_status, query
+from ._model import (
+    FINISHED,
+    STATUSES,
+    Entry,
+    History,
+    IssuerKind,
+    Kind,
+    csr_form,
+    error_code,
+    json_of,
+    norm_status,
+    query,
+)
 from ._registry import RETRYABLE, Context, Verdict, judgement
 from ._registry import entry_verdict as _v
 
@@ -15,7 +27,7 @@ def _usable(entry: Entry) -> bool:
     status = entry.exchange.status
     if status is None or status in RETRYABLE:
         return False
-    if "pkcs10" in (entry.exchange.request_headers.get("Accept") or entry.exchange.request_headers.get("accept") or ""):
+    if csr_form(entry.exchange):
         return False  # the CSR download answers the CSR, not the operation
     asked = query(entry.exchange, "request_id")
     return asked is None or asked == entry.before.request_id
@@ -37,19 +49,28 @@ def _ended(entry: Entry) -> bool:
 
 @judgement("S02-GET-200", Kind.GET_PENDING)
 def get_in_progress(history: History, position: int, context: Context) -> Verdict | None:
+    """GET on an operation last read inProgress answers it: the same request_id, a documented status (still
+    inProgress for a manual operation nobody merged or cancelled; an issuer's may have moved on by itself)."""
     entry = history.entries[position]
-    if not entry.before.stays_in_progress or not _usable(entry) or query(entry.exchange, "request_id") is not None:
+    before = entry.before
+    if not before.in_progress or not _usable(entry) or query(entry.exchange, "request_id") is not None:
         return None
+    if not before.stays_in_progress and entry.exchange.status != 200:
+        return None  # an issuer's operation may have ended and been removed meanwhile: S05/S09 judge the 404s
     body = _body(entry)
+    answered = body.get("request_id")
+    same = before.request_id is None or answered == before.request_id
+    same = same or context.is_sanitised(answered) or context.is_sanitised(before.request_id)
+    status = norm_status(body)
+    wanted = {"inprogress"} if before.stays_in_progress else STATUSES
     return _v(
         "S02-GET-200",
         entry,
-        entry.exchange.status == 200
-        and body.get("request_id") == entry.before.request_id
-        and norm_status(body) == "inprogress",
+        entry.exchange.status == 200 and same and status in wanted,
         "GET pending while inProgress",
-        f"200 with request_id {entry.before.request_id} and status inProgress",
-        f"{entry.exchange.status} with request_id {body.get('request_id')!r} and status {body.get('status')!r}",
+        f"200 with request_id {before.request_id} and status "
+        + ("inProgress" if before.stays_in_progress else "inProgress, completed, cancelled or failed"),
+        f"{entry.exchange.status} with request_id {answered!r} and status {body.get('status')!r}",
     )
 
 

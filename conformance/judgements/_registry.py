@@ -31,6 +31,7 @@ class Context:
     stripped_headers: frozenset[str] = frozenset()
     sanitised: Callable[[str], bool] | None = None
     knows_authorization: bool = True
+    knows_query: bool = True
 
     def header_unjudged(self, name: str) -> bool:
         return name.lower() in self.stripped_headers

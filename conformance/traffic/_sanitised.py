@@ -15,7 +15,8 @@ marker                             written by
 =================================  ==========================================================================
 
 A host is sanitised when its first DNS label is one of ``sanitized``, ``sanitised``, ``redacted``, ``fakekvurl``
-(Go), ``vaultname`` (Python playback), ``keyvault_name`` (JS browser recorder): e.g. ``fakekvurl.vault.azure.net``,
+(Go), ``vaultname`` (Python playback), ``keyvault_name`` (JS browser recorder), ``example``, ``fakevault``, ``fake``
+(placeholder hosts of other recorders): e.g. ``fakekvurl.vault.azure.net``,
 ``Sanitized.vault.azure.net``, ``REDACTED.com``.
 
 Recorders also *remove* headers (``Retry-After``, ``x-ms-request-id``; some add ``retry-after: 0`` to every
@@ -43,7 +44,9 @@ __all__ = [
     "is_sanitised_url",
 ]
 
-SANITISED_HOST_LABELS = frozenset({"sanitized", "sanitised", "redacted", "fakekvurl", "vaultname", "keyvault_name"})
+SANITISED_HOST_LABELS = frozenset(
+    {"sanitized", "sanitised", "redacted", "fakekvurl", "vaultname", "keyvault_name", "example", "fakevault", "fake"}
+)
 RECORDER_REMOVED_HEADERS = frozenset({"retry-after", "x-ms-request-id", "x-ms-client-request-id", "authorization"})
 
 _MARKERS = re.compile(
