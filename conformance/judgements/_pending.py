@@ -213,8 +213,11 @@ def no_retry_after(history: History, position: int, context: Context) -> Verdict
 
 
 def _cancel_ended(entry: Entry) -> bool:
+    """A read that ended a cancelled operation's wait: it was inProgress when cancelled, or the PATCH answer already
+    read cancelled (a vault may cancel at once): either path of states leads here."""
     before = entry.before
-    return before.in_progress and before.cancel_requested and not before.merged and _usable(entry) and _ended(entry)
+    cancelled = before.in_progress or (before.known and before.status == "cancelled")
+    return cancelled and before.cancel_requested and not before.merged and _usable(entry) and _ended(entry)
 
 
 @judgement("S04-CANCELLED", Kind.GET_PENDING)
@@ -254,7 +257,10 @@ def failed(history: History, position: int, context: Context) -> Verdict | None:
     if not _usable(entry) or (entry.exchange.status == 200 and not _ended(entry)):
         return None
     if not rejected and norm_status(_body(entry)) != "failed":
-        return None  # a provider request may well succeed: only one made to fail says what "failed" looks like
+        # A provider request may well succeed: only one made to fail says what "failed" looks like.
+        ended = norm_status(_body(entry)) or str(entry.exchange.status)
+        reason = f"the request of issuer {before.issuer} did not fail (it ended {ended}); an issuer may fail or not"
+        return Verdict("S04-FAILED", True, "", exchange=entry.exchange, not_applicable=reason)
     return _v(
         "S04-FAILED",
         entry,
@@ -311,6 +317,25 @@ def deleted_in_progress(history: History, position: int, context: Context) -> Ve
     if entry.before.deleted_from != "inprogress" or entry.exchange.status in (None, *RETRYABLE):
         return None
     return _gone("S09-GONE-404", entry, f"GET pending after DELETE ({_asked(entry)} request_id)")
+
+
+@judgement("S05-NOT-REMOVED", Kind.GET_PENDING)
+def not_removed(history: History, position: int, context: Context) -> Verdict | None:
+    """Only a DELETE of the operation, an overwrite (a create or an import once it finished) or a delete of its
+    certificate removes it: until then GET pending answers it, whatever state it moved to by itself."""
+    entry = history.entries[position]
+    before = entry.before
+    if not before.known or not _usable(entry) or entry.exchange.status not in (200, 404):
+        return None
+    code = error_code(_body(entry))
+    return _v(
+        "S05-NOT-REMOVED",
+        entry,
+        entry.exchange.status == 200,
+        f"GET on an operation last read {before.status}, which nothing deleted or overwrote",
+        f"200 with the operation ({before.status} or a later state)",
+        f"{entry.exchange.status} {code or ''}".strip(),
+    )
 
 
 @judgement("S05-OVERWRITTEN-IMPORT", Kind.GET_PENDING)

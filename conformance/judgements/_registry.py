@@ -58,7 +58,9 @@ class Context:
 class Verdict:
     """What one judgement found: ``ok``, or a departure with what was received and what is documented.
 
-    ``unjudged`` (a reason) when the exchange is the one the requirement is about but it cannot be judged from it.
+    ``unjudged`` (a reason) when the exchange is the one the requirement is about but it cannot be judged from it;
+    ``not_applicable`` (a reason) when the requirement has a condition the document lets a vault decline, and the
+    exchange shows it declined (never a departure, never blocking).
     """
 
     requirement: str
@@ -68,11 +70,14 @@ class Verdict:
     received: object = None
     exchange: Exchange | None = None
     unjudged: str | None = None
+    not_applicable: str | None = None
 
     @property
     def message(self) -> str:
         if self.unjudged is not None:
             return f"not judged: {self.unjudged}"
+        if self.not_applicable is not None:
+            return f"not applicable: {self.not_applicable}"
         if self.ok:
             return ""
         text = self.what

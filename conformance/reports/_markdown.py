@@ -54,6 +54,11 @@ def render_markdown(summary: Mapping[str, Any]) -> str:
         lines.append("")
     else:
         lines += ["Every judged requirement passes.", ""]
+    declined: Mapping[str, str] = summary.get("not_applicable") or {}
+    if declined:
+        lines += ["### Not applicable (the vault declined what the document lets it decline; never blocking)", ""]
+        lines += ["| requirement | why |", "|---|---|"]
+        lines += [f"| `{key}` | {md_cell(why)} |" for key, why in declined.items()] + [""]
     unjudged: Mapping[str, str] = summary.get("unjudged") or {}
     if unjudged:
         lines += ["### MUST requirements not judged (the run cannot pass)", ""]
