@@ -91,7 +91,9 @@ def print_result(
             print(f"  {key}: {why}", file=out)
     declined = result.not_applicable()
     if declined:
-        print(f"not applicable ({len(declined)}, the vault declined what the document lets it decline):", file=out)
+        print(
+            f"not applicable ({len(declined)}: a condition the document lets a vault decline did not arise):", file=out
+        )
         for key, why in declined.items():
             print(f"  {key}: {why}", file=out)
     for error in result.errors:

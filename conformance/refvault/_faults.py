@@ -217,7 +217,7 @@ _CATALOGUE = (
         "cancelled-then-404",
         "An operation whose cancellation took effect reads 404 PendingCertificateNotFound although nothing deleted "
         "or overwrote it.",
-        "S04",
+        "S05",
         "S05-NOT-REMOVED",
         blocks=("S04-CANCELLED", "S04-CANCEL-EFFECTIVE"),
         says=("Received: 404 PendingCertificateNotFound", "nothing deleted or overwrote"),

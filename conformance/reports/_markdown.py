@@ -56,7 +56,10 @@ def render_markdown(summary: Mapping[str, Any]) -> str:
         lines += ["Every judged requirement passes.", ""]
     declined: Mapping[str, str] = summary.get("not_applicable") or {}
     if declined:
-        lines += ["### Not applicable (the vault declined what the document lets it decline; never blocking)", ""]
+        lines += [
+            "### Not applicable (a condition the document lets a vault decline did not arise; never blocking)",
+            "",
+        ]
         lines += ["| requirement | why |", "|---|---|"]
         lines += [f"| `{key}` | {md_cell(why)} |" for key, why in declined.items()] + [""]
     unjudged: Mapping[str, str] = summary.get("unjudged") or {}
