@@ -141,7 +141,7 @@ class SessionJudge:
         self.counts = counts
         self.context = Context(sanitised=sanitised, knows_authorization=False, knows_query=False)
         self.verdicts = Verdicts("JUDGE", None, context=self.context)
-        self.tracker = Tracker()
+        self.tracker = Tracker(dated=True)
         self._clock = 0  # every Key Vault certificates entry so far, in every shard
         self._order = 0
         self._keys: dict[str, tuple[Key, Key]] = {}  # requirement -> (first recorded, gravest finding)

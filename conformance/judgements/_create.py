@@ -98,7 +98,7 @@ def create_location(history: History, position: int, context: Context) -> Verdic
         and bool(request_id)
         and (ids == [request_id] or (context.is_sanitised(ids[0] if ids else "") and bool(ids)))
     )
-    rewritten = context.rewritten(location, history.name)
+    rewritten = context.rewritten(location, history.name, entry.exchange.url)
     if not ok and rewritten is not None:
         return Verdict("S01-LOCATION", True, "", exchange=entry.exchange, unjudged=f"the Location: {rewritten}")
     return _verdict(

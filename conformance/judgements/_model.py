@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import dataclasses
+import email.utils
 import enum
 import functools
 import re
@@ -266,10 +267,17 @@ class Entry:
 
 @dataclasses.dataclass
 class History:
-    """Every exchange with one certificate name, in order."""
+    """Every exchange with one certificate name, in order.
+
+    ``unordered``: a recording stored this name's exchanges out of the order the vault answered them (a response's
+    ``Date`` earlier than one recorded before it: concurrent requests, recorded as they came back), so what was
+    known before an exchange is not known; ``latest`` is the latest such ``Date`` so far (epoch seconds).
+    """
 
     name: str
     entries: list[Entry] = dataclasses.field(default_factory=list)
+    unordered: bool = False
+    latest: float = 0.0
 
     def index(self, exchange: Exchange) -> int:
         for position, entry in enumerate(self.entries):
@@ -285,9 +293,11 @@ class History:
 class Tracker:
     """Folds exchanges into histories, keeping each certificate's :class:`Operation` up to date."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, dated: bool = False) -> None:
+        """``dated``: the exchanges come from a recording, whose order may not be the vault's (see History)."""
         self.histories: dict[str, History] = {}
         self._operations: dict[str, Operation] = {}
+        self._dated = dated
 
     def add(self, exchange: Exchange) -> History | None:
         """Record ``exchange`` in its history (returned); None when it addresses no certificate or issuer."""
@@ -303,6 +313,11 @@ class Tracker:
         operation = self._operations.setdefault(key, Operation(name=name))
         history = self.histories.setdefault(key, History(name))
         history.entries.append(Entry(exchange, kind, operation.snapshot()))
+        if self._dated:
+            when = _date(exchange.header("date"))
+            if when is not None:
+                history.unordered = history.unordered or when < history.latest
+                history.latest = max(history.latest, when)
         _advance(operation, kind, exchange)
         return history
 
@@ -316,6 +331,17 @@ class Tracker:
 
     def history(self, name: str) -> History:
         return self.histories.setdefault(name.lower(), History(name))
+
+
+@functools.lru_cache(maxsize=256)
+def _date(value: str | None) -> float | None:
+    """A ``Date`` header as epoch seconds, or None."""
+    if not value:
+        return None
+    try:
+        return email.utils.parsedate_to_datetime(value).timestamp()
+    except (TypeError, ValueError, IndexError):
+        return None
 
 
 def _advance(op: Operation, kind: Kind, exchange: Exchange) -> None:

@@ -151,7 +151,7 @@ def target(history: History, position: int, context: Context) -> Verdict | None:
     ok = bool(parts.scheme in ("https", "http") and parts.netloc) and parts.path.rstrip("/").lower().endswith(
         f"/certificates/{history.name}".lower()
     )
-    rewritten = context.rewritten(value, history.name)
+    rewritten = context.rewritten(value, history.name, entry.exchange.url)
     if not ok and rewritten is not None:
         return Verdict("S03-TARGET", True, "", exchange=entry.exchange, unjudged=f"the target: {rewritten}")
     return _v(

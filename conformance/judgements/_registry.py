@@ -39,10 +39,11 @@ class Context:
     def is_sanitised(self, value: object) -> bool:
         return self.sanitised is not None and isinstance(value, str) and self.sanitised(value)
 
-    def rewritten(self, url: object, name: str) -> str | None:
+    def rewritten(self, url: object, name: str, request_url: str | None = None) -> str | None:
         """Why a URL a recording holds cannot be judged against the name its request addresses, or None: the
         recorder replaced it (``https://REDACTED.com``), or rewrote the name in the request but not in the URL
-        (the JS recorder drops a random suffix from request URIs and bodies, not from headers)."""
+        (the JS recorders drop a random suffix from request URIs and bodies, not from headers, and may replace it
+        by ``-0``: with the request's host a placeholder, a name that differs is no evidence)."""
         if self.sanitised is None or not isinstance(url, str):
             return None
         if self.sanitised(url) and f"/{name.lower()}" not in url.lower():
@@ -51,6 +52,8 @@ class Context:
         found = match.group(1).lower() if match else ""
         if found and found != name.lower() and (found.startswith(name.lower()) or name.lower().startswith(found)):
             return f"the recorder rewrote the name {found!r} as {name!r} in the request but not here"
+        if found and found != name.lower() and request_url is not None and self.sanitised(request_url):
+            return f"the recorder rewrote the request (its host is a placeholder) and may have renamed {found!r} there"
         return None
 
 

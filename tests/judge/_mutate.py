@@ -222,13 +222,14 @@ def _find_self_completed(views: list[View]) -> Iterator[tuple[View, tuple[str, .
         create = _after_create(views, index)
         cancelled = any(v.is_("PATCH", _PENDING) for v in views[:index])
         if create is not None and _issuer(create) == "self" and not cancelled:
-            yield view, ("S03-COMPLETED",)
+            yield view, ("S03-COMPLETED", "S03-STAYS-COMPLETED")  # the latter when an earlier read was completed
 
 
 def _find_manual_read(views: list[View]) -> Iterator[tuple[View, tuple[str, ...]]]:
     for index, view in _gets(views, "inprogress"):
         create = _after_create(views, index)
-        if create is not None and _issuer(create) in ("unknown", ""):
+        cancelled = any(v.is_("PATCH", _PENDING) for v in views[:index])
+        if create is not None and _issuer(create) in ("unknown", "") and not cancelled:
             yield view, ("S10-STAYS-IN-PROGRESS", "S02-GET-200")
 
 

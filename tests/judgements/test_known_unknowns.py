@@ -107,3 +107,44 @@ def test_a_provider_request_that_did_not_fail_makes_s04_failed_not_applicable() 
     found = judged(create("c", "Test"), get("c", 200, done))
     [verdict] = found["S04-FAILED"]
     assert verdict.ok and verdict.not_applicable is not None and "may fail or not" in verdict.message
+
+
+def test_a_location_naming_another_name_behind_a_placeholder_request_host_is_not_judged() -> None:
+    # Corpus finding F1: the JS browser recorder renamed the certificate (suffix -0) and the host (keyvault_name)
+    # in the request URL and bodies, not in Location.
+    created = create("n-0", "Self", location=f"{VAULT}/certificates/n-2095/pending?api-version=7.0&request_id=r1")
+    created.url = created.url.replace(VAULT, "https://keyvault_name.vault.azure.net")
+    context = Context(sanitised=lambda value: "keyvault_name" in value)
+    found = judged(created, context=context)
+    assert status_of(found, "S01-LOCATION") == "unjudged"
+    assert (
+        status_of(
+            judged(create("n-0", "Self", location=f"{VAULT}/certificates/n-2095/pending?request_id=r1")), "S01-LOCATION"
+        )
+        == "fail"
+    )  # a request URL the recorder left alone: judged
+
+
+def test_concurrent_requests_recorded_out_of_order_are_not_judged_on_what_came_before() -> None:
+    # Corpus finding F2: creates sent at once (asyncio.gather), recorded in the order they were answered.
+    from conformance.judgements import Tracker, judge_entry
+
+    later, earlier = "Tue, 07 Jul 2020 21:05:05 GMT", "Tue, 07 Jul 2020 21:05:04 GMT"
+    first = create("c", "Unknown", date=later, location=f"{VAULT}/certificates/c/pending?request_id=r1")
+    second = create("c", "Unknown", body=operation("c", request_id="r2"), date=earlier)
+    for dated, wanted in ((True, "unjudged"), (False, "fail")):
+        tracker = Tracker(dated=dated)
+        tracker.add(first)
+        history = tracker.add(second)
+        assert history is not None
+        verdicts = [v for v in judge_entry(history, 1, Context()) if v.requirement == "S06-409-CREATE"]
+        assert status_of({"S06-409-CREATE": verdicts}, "S06-409-CREATE") == wanted
+
+
+def test_a_server_error_is_not_a_contract_departure() -> None:
+    # Corpus finding F3: a transient 500 ServerError the SDK retried with success.
+    from conformance.judgements import judge_exchange
+
+    failed = exchange("DELETE", "/certificates/c", 500, {"error": {"code": "ServerError", "message": "ActivityId: x"}})
+    [schema] = [v for v in judge_exchange(failed, Context()) if v.requirement == "API-SCHEMA"]
+    assert schema.unjudged is not None and "server error" in schema.unjudged
