@@ -240,6 +240,19 @@ def _find_gone(views: list[View]) -> Iterator[tuple[View, tuple[str, ...]]]:
                 yield view, ("S05-DELETED-404", "S09-GONE-404")
 
 
+def _find_vanishing(views: list[View]) -> Iterator[tuple[View, tuple[str, ...]]]:
+    """A read of an operation nothing removed: made to answer 404 as if it had disappeared."""
+    for index, view in enumerate(views):
+        if view.is_("GET", _PENDING) and view.status == 200 and isinstance(view.json(), dict):
+            if _after_create(views, index) is not None and "request_id=" not in view.url:
+                yield view, ("S05-NOT-REMOVED",)
+
+
+def _vanish(view: View) -> None:
+    view.status = 404
+    view.set_json({"error": {"code": "PendingCertificateNotFound", "message": "Pending certificate not found"}})
+
+
 def _change_code(view: View) -> None:
     view.set_json({"error": {"code": "NotFound", "message": "gone"}})
 
@@ -356,6 +369,7 @@ KINDS: tuple[Kind, ...] = (
         _edit(error=_DROP),
     ),
     Kind("gone-code", "a removed operation answers 404 with another code", _find_gone, _change_code),
+    Kind("vanishes", "an operation nothing removed answers 404", _find_vanishing, _vanish),
     Kind(
         "conflict-400",
         "a create while inProgress answered 400, not 409",
