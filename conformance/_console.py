@@ -39,6 +39,7 @@ _MARK = {
     Status.FAIL: "FAIL ",
     Status.ERROR: "ERROR",
     Status.SKIP: "skip ",
+    Status.NOT_APPLICABLE: "n/a  ",
     Status.DISABLED: "off  ",
 }
 
@@ -87,6 +88,13 @@ def print_result(
     if unjudged:
         print(f"not judged ({len(unjudged)} MUST requirement(s) in scope, so the run cannot pass):", file=out)
         for key, why in unjudged.items():
+            print(f"  {key}: {why}", file=out)
+    declined = result.not_applicable()
+    if declined:
+        print(
+            f"not applicable ({len(declined)}: a condition the document lets a vault decline did not arise):", file=out
+        )
+        for key, why in declined.items():
             print(f"  {key}: {why}", file=out)
     for error in result.errors:
         print(f"  ERROR {error}", file=out)

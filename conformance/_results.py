@@ -227,6 +227,11 @@ class RunResult:
         """The MUST requirements in scope that were not judged, with what blocked each."""
         return {key: r.message for key, r in self.requirements.items() if r.unjudged_must}
 
+    def not_applicable(self) -> dict[str, str]:
+        """The requirements whose condition did not arise (the vault declined what the document lets it decline),
+        with the reason: never blocking, counted apart from the unjudged."""
+        return {key: r.message for key, r in self.requirements.items() if r.status is Status.NOT_APPLICABLE}
+
     def to_summary(self) -> dict[str, Any]:
         return {
             "schema_version": SUMMARY_SCHEMA_VERSION,
@@ -242,6 +247,7 @@ class RunResult:
             "leftovers": self.leftovers,
             "counts": self.counts(),
             "unjudged": self.unjudged(),
+            "not_applicable": self.not_applicable(),
             "scenarios": {key: value.to_dict() for key, value in self.scenarios.items()},
             "requirements": {key: value.to_dict() for key, value in self.requirements.items()},
             "fuzz": None if self.fuzz is None else self.fuzz.to_dict(),

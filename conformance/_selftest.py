@@ -1,5 +1,9 @@
 """Self-validation: run the suite against the reference vault with each catalogued fault switched on.
 
+A *conformant variant* (``Fault.conformant``: the vault declines what the document lets it decline, such as a
+cancellation) is judged right when its requirement (and those of ``Fault.also``) reads ``not-applicable`` with a
+message holding ``Fault.says``, every other requirement keeps its clean status and the run passes (exit 0).
+
 A fault is *detected* when, compared with a clean run (the same suite against the faithful vault), its own
 requirement gets the departure status of its level (``fail`` for a MUST, ``warn`` for a SHOULD) with evidence and a
 message that says what is wrong (the phrases of ``Fault.says``), and no other requirement changed status except those
@@ -97,6 +101,7 @@ class Detection:
     unjustified: list[str] = dataclasses.field(default_factory=list)  # other changes, run errors
     side_effects: list[str] = dataclasses.field(default_factory=list)  # justified changes that happened
     awaits: str = ""
+    conformant: bool = False  # a conformant variant: "detected" means judged conformant, as it must be
 
     @property
     def detected(self) -> bool:
@@ -127,6 +132,7 @@ class Detection:
             "problems": self.problems(),
             "side_effects": self.side_effects,
             "awaits": self.awaits or None,
+            "conformant": self.conformant,
         }
 
 
@@ -142,14 +148,16 @@ def judge(fault: str, result: RunResult, clean: Mapping[str, Status]) -> Detecti
     spec = FAULTS[fault]
     own = result.requirements[spec.requirement]
     message = own.message or ""
+    departure = _requirements.get(spec.requirement).level.departure
     detection = Detection(
         fault=fault,
         description=spec.description,
         requirement=spec.requirement,
-        expected=_requirements.get(spec.requirement).level.departure,
+        expected=Status.NOT_APPLICABLE if spec.conformant else departure,
         received=own.status,
         message=message,
-        has_evidence=own.evidence is not None,
+        has_evidence=spec.conformant or own.evidence is not None,  # a declined condition has no departure to show
+        conformant=spec.conformant,
         missing_words=[word for word in spec.says if word.lower() not in message.lower()],
         awaits=spec.awaits,
     )
@@ -159,13 +167,16 @@ def judge(fault: str, result: RunResult, clean: Mapping[str, Status]) -> Detecti
             continue
         change = f"{requirement.id}: {before.value} -> {after.value}"
         level = _requirements.get(requirement.id).level
-        if requirement.id in spec.also and after is level.departure:
+        wanted = Status.NOT_APPLICABLE if spec.conformant else level.departure
+        if requirement.id in spec.also and after is wanted:
             detection.side_effects.append(change)
         elif requirement.id in spec.blocks and after is Status.SKIP:
             detection.side_effects.append(change)
         else:
             detection.unjustified.append(f"{change} (not justified)")
     detection.unjustified += [f"run error: {error}" for error in result.errors]
+    if spec.conformant and result.outcome not in (Status.PASS, Status.WARN):
+        detection.unjustified.append(f"the run of a conformant vault ended {result.outcome.value}, not pass")
     return detection
 
 
@@ -230,8 +241,8 @@ class SelfTest:
         from kvconform_vault import FAULTS, UNCOVERABLE
 
         must = [r.id for r in _requirements.catalogue().values() if r.level is Level.MUST]
-        broken = {d.requirement for d in self.detections if d.detected}
-        ran = {d.requirement for d in self.detections}
+        broken = {d.requirement for d in self.detections if d.detected and not d.conformant}
+        ran = {d.requirement for d in self.detections if not d.conformant}
         catalogued = {fault.requirement for fault in FAULTS.values()}
         uncoverable = {rid: why for rid, why in UNCOVERABLE.items() if rid not in broken}
         rest = [rid for rid in must if rid not in broken and rid not in uncoverable]
@@ -293,7 +304,7 @@ def run_selftest(
             fuzz = FAULTS[name].scenario == "FUZZ"
             detection = judge(name, run(frozenset({name}), fuzz=fuzz), clean[fuzz].statuses)
             detections.append(detection)
-            say(f"  {name}: {'detected' if detection.detected else 'NOT detected'}")
+            say(f"  {name}: {_said(detection)}")
     return SelfTest(runs, detections)
 
 
@@ -368,15 +379,16 @@ def catalogue_markdown() -> str:
     ]
     for fault in FAULTS.values():
         level = _requirements.get(fault.requirement).level
-        effects = []
+        effects = ["a conformant variant: the run must pass"] if fault.conformant else []
         if fault.also:
-            effects.append("also broken: " + ", ".join(fault.also))
+            effects.append(("also not applicable: " if fault.conformant else "also broken: ") + ", ".join(fault.also))
         if fault.blocks:
             effects.append("unjudged: " + ", ".join(fault.blocks))
         requirement = fault.requirement + (f" (waits on: {fault.awaits})" if fault.awaits else "")
-        lines.append(f"| `{fault.name}` | {requirement} | {level.departure.value} | {'; '.join(effects) or '-'} |")
+        expected = Status.NOT_APPLICABLE if fault.conformant else level.departure
+        lines.append(f"| `{fault.name}` | {requirement} | {expected.value} | {'; '.join(effects) or '-'} |")
     must = [r.id for r in _requirements.catalogue().values() if r.level is Level.MUST]
-    own = {fault.requirement for fault in FAULTS.values()}
+    own = {fault.requirement for fault in FAULTS.values() if not fault.conformant}
     waiting = {fault.requirement for fault in FAULTS.values() if fault.awaits} - {
         fault.requirement for fault in FAULTS.values() if not fault.awaits
     }
@@ -401,3 +413,9 @@ def rewrite_readme(text: str) -> str:
     if begin < 0 or end < begin:
         raise ValueError(f"the README has no {README_BEGIN!r} ... {README_END!r} section")
     return text[: begin + len(README_BEGIN)] + "\n" + catalogue_markdown() + "\n" + text[end:]
+
+
+def _said(detection: Detection) -> str:
+    if detection.conformant:
+        return "judged conformant" if detection.detected else "NOT judged conformant"
+    return "detected" if detection.detected else "NOT detected"

@@ -112,6 +112,7 @@ def _view(summary: Mapping[str, Any]) -> dict[str, Any]:
         "findings": list(fuzz.get("findings") or []),
         "errors": list(summary.get("errors", [])),
         "unjudged": dict(summary.get("unjudged") or {}),
+        "not_applicable": dict(summary.get("not_applicable") or {}),
         "sources": list(summary.get("sources") or []),
         "leftovers": list(summary.get("leftovers", [])),
         "all_requirements": [

@@ -54,6 +54,14 @@ def render_markdown(summary: Mapping[str, Any]) -> str:
         lines.append("")
     else:
         lines += ["Every judged requirement passes.", ""]
+    declined: Mapping[str, str] = summary.get("not_applicable") or {}
+    if declined:
+        lines += [
+            "### Not applicable (a condition the document lets a vault decline did not arise; never blocking)",
+            "",
+        ]
+        lines += ["| requirement | why |", "|---|---|"]
+        lines += [f"| `{key}` | {md_cell(why)} |" for key, why in declined.items()] + [""]
     unjudged: Mapping[str, str] = summary.get("unjudged") or {}
     if unjudged:
         lines += ["### MUST requirements not judged (the run cannot pass)", ""]

@@ -20,7 +20,7 @@ def test_failing_run_with_baseline(runs: Runs) -> None:
     text = "\n".join(lines)
     assert lines[0] == "## kvconform: FAIL"
     assert lines[2].startswith("**gate: fail** · outcome: fail · target `")
-    assert "| requirements | error | fail | warn | pass | skip | disabled |" in lines
+    assert "| requirements | error | fail | warn | pass | skip | not-applicable | disabled |" in lines
     counts = summary["counts"]
     assert f"| count | {counts['error']} | {counts['fail']} | {counts['warn']} | {counts['pass']} |" in text
     failed = next(line for line in lines if line.startswith("| `S02-REQUEST-ID-FILTER` | MUST | **fail** |"))

@@ -154,6 +154,15 @@ def _(vault: Vault) -> None:
     assert vault.pending("f").json()["status"] == "inProgress"
 
 
+@check("cancelled-then-404")
+def _(vault: Vault) -> None:
+    vault.create("f", issuer="Unknown")
+    vault.cancel("f")
+    vault.clock.advance(5)
+    answer = vault.pending("f")
+    assert answer.status_code == 404 and answer.json()["error"]["code"] == "PendingCertificateNotFound"
+
+
 @check("cancelled-flag-dropped")
 def _(vault: Vault) -> None:
     vault.create("f", issuer="Unknown")

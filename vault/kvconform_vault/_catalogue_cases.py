@@ -93,6 +93,7 @@ CATALOGUE = (
             "S04-CANCELLED",
             "S04-CANCEL-EFFECTIVE",
             "S04-FAILED-ERROR",
+            "S05-NOT-REMOVED",  # no cancellation ever takes effect: no cancelled operation to read again
             "S07-MERGE-403",
             "S07-MERGE-CODE",
             "S09-GONE-404",

@@ -178,11 +178,22 @@ CATALOGUE = (
     # -- S04 ---------------------------------------------------------------------------------------------
     Fault(
         "patch-only-sets-flag",
-        "PATCH sets cancellation_requested but the cancellation never takes effect (the suite waits until timeout).",
+        "A conformant variant: PATCH sets cancellation_requested but the vault never cancels (the seed: a request "
+        '"may or may not be canceled"; the suite waits until timeout).',
         "S04",
-        "S04-CANCEL-EFFECTIVE",
-        blocks=("S04-CANCELLED",),
-        says=("still inProgress after",),
+        "S04-CANCELLED",
+        also=("S04-CANCEL-EFFECTIVE",),
+        says=("not applicable", "did not take effect"),
+        conformant=True,
+    ),
+    Fault(
+        "cancelled-then-404",
+        "An operation whose cancellation took effect reads 404 PendingCertificateNotFound although nothing deleted "
+        "or overwrote it.",
+        "S05",
+        "S05-NOT-REMOVED",
+        blocks=("S04-CANCELLED", "S04-CANCEL-EFFECTIVE"),
+        says=("Received: 404 PendingCertificateNotFound", "nothing deleted or overwrote"),
     ),
     Fault(
         "cancelled-flag-dropped",

@@ -22,3 +22,6 @@ class Fault:
     blocks: tuple[str, ...] = ()  # requirements it leaves unjudged: they may become skip
     says: tuple[str, ...] = ()  # phrases the requirement's message must contain (case-insensitive)
     awaits: str = ""  # the scenario change its detection waits on, if any
+    # A conformant variant: the vault declines what the document lets it decline. Its requirement (and those of
+    # ``also``) must read not applicable, every other one keep its clean status, and the run must pass.
+    conformant: bool = False
