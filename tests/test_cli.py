@@ -69,7 +69,7 @@ def test_requirements_table_and_json(cli) -> None:  # type: ignore[no-untyped-de
     as_json = cli("requirements", "--format", "json")
     rows = json.loads(as_json.stdout)
     assert [row["id"] for row in rows] == list(catalogue())
-    assert set(rows[0]) == {"id", "scenario", "level", "source", "text"}
+    assert set(rows[0]) == {"id", "scenario", "level", "profile", "source", "text"}
 
 
 def test_console_script_runs_as_a_module() -> None:
