@@ -61,6 +61,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_target_arguments(run)
     run.add_argument("--only", metavar="IDS", help="comma-separated scenarios to run, e.g. S01,S06 (others: disabled)")
+    run.add_argument(
+        "--profile", metavar="IDS", help="comma-separated profiles to run: their scenarios, as --only (see matrix)"
+    )
     run.add_argument("--poll-interval", metavar="S", help="longest wait between polls (default 1; embedded 0.2)")
     run.add_argument("--timeout", metavar="S", help="longest wait for an operation to change state (default 120)")
     run.add_argument("--report-dir", metavar="DIR", help="where to write the reports (default: reports)")

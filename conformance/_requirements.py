@@ -11,7 +11,7 @@ from . import _yaml
 from ._status import Level
 from .errors import SuiteError, UsageError
 
-__all__ = ["GROUPS", "Profile", "Requirement", "catalogue", "get", "parse_profiles", "profiles"]
+__all__ = ["GROUPS", "Profile", "Requirement", "catalogue", "get", "parse_profiles", "profiles", "scenarios_of"]
 
 GROUPS = ("S01", "S02", "S03", "S04", "S05", "S06", "S07", "S08", "S09", "S10", "S11", "AUTH", "API", "FUZZ", "CLIENT")
 
@@ -126,3 +126,8 @@ def parse_profiles(value: Any) -> tuple[str, ...]:
     if unknown:
         raise UsageError(f"unknown profile(s) {', '.join(unknown)}; known: {', '.join(profiles())}")
     return tuple(profile for profile in profiles() if profile in chosen)
+
+
+def scenarios_of(profile_ids: tuple[str, ...]) -> list[str]:
+    """The scenarios (and phases) that judge the requirements of these profiles, in catalogue order."""
+    return list(dict.fromkeys(r.scenario for r in catalogue().values() if r.profile in profile_ids))

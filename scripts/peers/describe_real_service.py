@@ -44,7 +44,8 @@ def main(argv: list[str]) -> int:
         else f"{len(sessions)} recorded sessions",
         "source": "official Azure SDK test suites' recordings made in live mode against the real service "
         "(tests/data/real-sessions/README.md; tests/data/corpus when present)",
-        "kvconform_command": "kvconform judge " + " ".join(str(session) for session in sessions)
+        "kvconform_command": "kvconform judge "
+        + " ".join(str(session) for session in sessions)
         + f" --report-dir {out}",
         "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "notes": [
