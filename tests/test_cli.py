@@ -40,6 +40,7 @@ def test_no_command_prints_help_and_exits_2(cli) -> None:  # type: ignore[no-unt
         (["run", "--target", "ftp://vault"], "kvconform: UsageError: target must be an http(s) URL"),
         (["run", "--config", "/nonexistent.yaml"], "kvconform: ConfigError: cannot read config file /nonexistent.yaml"),
         (["run", "--only", "S99"], "kvconform: UsageError: unknown scenario(s) S99"),
+        (["run", "--profile", "nope"], "kvconform: UsageError: unknown profile(s) nope; known: self-issuer, pending"),
         (["run", "--target", "https://vault.example", "--auth", "token"], "kvconform: UsageError: no token"),
     ],
 )

@@ -159,3 +159,15 @@ def test_the_committed_results_matrix_shows_every_implementation() -> None:
     for name in ("kvconform reference vault", "calvinchengx/azure-keyvault-emulator", "Azure Key Vault (real service"):
         assert name in page
     assert len(list((root / "badges").glob("*.svg"))) == 3 * len(profiles())
+
+
+def test_summary_md_and_report_html_give_each_profiles_verdict() -> None:
+    from conformance.reports import render_html, render_markdown
+
+    summary = json.loads((Path(__file__).parents[2] / "results" / "go-emulator" / "summary.json").read_text())
+    summary.pop("profiles", None)  # written before profiles: computed from its requirements
+    markdown = render_markdown(summary)
+    assert "| `issuer-objects` Issuer objects | pass | 1 pass |" in markdown
+    assert "| `self-issuer` Create with a Self issuer | fail |" in markdown
+    page = render_html(summary)
+    assert 'id="profiles"' in page and "Issuer objects: pass (1 pass)" in page
