@@ -3,13 +3,15 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
+import kvconform_vault
 import pytest
 
 from conformance._config import TargetConfig
 from conformance._results import FuzzResult
 from conformance._status import Status
 from conformance.fuzz import FuzzOptions, FuzzProgress, is_confined_path, run_fuzz
-from tests.fixtures.fuzz_vault import FuzzVault, Recorder, serve
+from tests.fixtures.fuzz_vault import FuzzVault, serve
+from tests.fixtures.recording import RecordingWrap
 
 PREFIX = "kvc-0f0f0f0f-"
 TOKEN = "s3cret-token-value"
@@ -23,8 +25,6 @@ def _fuzz(vault: FuzzVault, examples: int = 3, **kwargs: object) -> FuzzResult:
 
 def _fuzz_reference(*faults: str, examples: int = 3) -> FuzzResult:
     """The fuzz phase against the reference vault with the catalogue's ``faults``, through its public face."""
-    import kvconform_vault
-
     settings = kvconform_vault.VaultSettings(faults=frozenset(faults), issuance_delay=0.2, cancel_delay=0.2)
     with kvconform_vault.serve(settings, tls=False) as vault:
         config = TargetConfig(target=vault.url, token=TOKEN, prefix=PREFIX)
@@ -82,20 +82,20 @@ def test_a_schema_violation_is_a_finding() -> None:
 
 
 def test_the_reference_vault_sees_only_confined_names() -> None:
-    from kvconform_vault import VaultSettings, create_app
-
-    recorder = Recorder(create_app(VaultSettings(issuance_delay=0.2, cancel_delay=0.2, failure_delay=0.1)))
-    with serve(recorder) as url:
-        result = run_fuzz(TargetConfig(target=url, token=TOKEN, prefix=PREFIX), FuzzOptions(examples=4, seed=3))
+    wrap = RecordingWrap()
+    settings = kvconform_vault.VaultSettings(issuance_delay=0.2, cancel_delay=0.2, failure_delay=0.1)
+    with kvconform_vault.serve(settings, tls=False, wrap=wrap) as vault:
+        result = run_fuzz(TargetConfig(target=vault.url, token=TOKEN, prefix=PREFIX), FuzzOptions(examples=4, seed=3))
+    recorder = wrap.recorder
     assert result.requests > 50
     assert [path for path in recorder.paths if not is_confined_path(path, PREFIX)] == []
     assert result.leftovers == []
 
 
 def test_refused_credentials_are_an_error_not_a_pass() -> None:
-    vault = FuzzVault(token="the-right-token")
-    with serve(vault.app) as url:
-        result = run_fuzz(TargetConfig(target=url, token=TOKEN, prefix=PREFIX), FuzzOptions(examples=1, seed=1))
+    with kvconform_vault.serve(kvconform_vault.VaultSettings(token="the-right-token"), tls=False) as vault:
+        config = TargetConfig(target=vault.url, token=TOKEN, prefix=PREFIX)
+        result = run_fuzz(config, FuzzOptions(examples=1, seed=1))
     assert result.findings == []
     assert len(result.errors) == 1 and "the target refused the credentials" in result.errors[0]
     assert result.leftovers and "401" in result.leftovers[0], "the sweep could not list either"
