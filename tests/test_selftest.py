@@ -26,7 +26,9 @@ from conformance._selftest import (
 )
 from conformance._status import Status
 
-README = Path(__file__).parents[1] / "docs" / "self-validation.md"  # the detection table's page
+# the detection table's page, found from the checkout's root (the one with mkdocs.yml), wherever this file sits
+ROOT = next(p for p in Path(__file__).resolve().parents if (p / "mkdocs.yml").exists())
+README = ROOT / "docs" / "self-validation.md"
 
 
 def _param(name: str) -> Any:
