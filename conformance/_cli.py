@@ -66,6 +66,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="comma-separated scenarios or requirement ids to run, e.g. S01,S06 or S01-CSR (a requirement id runs its "
         "scenario and judges only that requirement; everything else: disabled)",
     )
+    run.add_argument(
+        "--profile", metavar="IDS", help="comma-separated profiles to run: their scenarios, as --only (see matrix)"
+    )
     run.add_argument("--poll-interval", metavar="S", help="longest wait between polls (default 1; embedded 0.2)")
     run.add_argument("--timeout", metavar="S", help="longest wait for an operation to change state (default 120)")
     run.add_argument("--report-dir", metavar="DIR", help="where to write the reports (default: reports)")
@@ -175,6 +178,17 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="add a clean run at realistic timing (12 s Self issuance, about 30 s; default: on without --fault)",
     )
+    from ._cmd_matrix import add_arguments as add_matrix_arguments
+
+    add_matrix_arguments(
+        commands.add_parser(
+            "matrix",
+            help="put several runs (or judgements) side by side: an HTML page, Markdown and badges per profile",
+            description="Read run directories or summary.json files (from run or judge) and write one page "
+            "(index.html, MATRIX.md) with the implementations as columns and the profiles and their requirements "
+            "as rows, and an SVG badge per implementation and profile. Exit 2 for unreadable input.",
+        )
+    )
     requirements = commands.add_parser("requirements", help="print the requirement catalogue")
     requirements.add_argument("--format", choices=("table", "json"), default="table")
     return parser
@@ -199,6 +213,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from ._cmd_judge import judge_command
 
             return judge_command(args)
+        if args.command == "matrix":
+            from ._cmd_matrix import matrix_command
+
+            return matrix_command(args)
         if args.command == "serve":
             return _serve(args.serve_args, debug=args.debug)
         if args.command == "selftest":

@@ -30,10 +30,20 @@ _EMBEDDED_WORKERS = 1
 """The embedded vault answers in half a second: worker start-up costs more than the waits it overlaps (bench/)."""
 
 
+def _only(args: argparse.Namespace) -> str | None:
+    """``--only`` joined with the scenarios of ``--profile`` (an unknown profile: UsageError, exit 2)."""
+    from ._requirements import parse_profiles, scenarios_of
+
+    chosen = scenarios_of(parse_profiles(getattr(args, "profile", None)))
+    if not chosen:
+        return str(args.only) if args.only else None
+    return ",".join([*([str(args.only)] if args.only else []), *chosen])
+
+
 def run_command(args: argparse.Namespace) -> int:
     flags = {
         **target_flags(args),
-        "only": args.only,
+        "only": _only(args),
         "poll_interval": args.poll_interval,
         "timeout": args.timeout,
         "report_dir": args.report_dir,

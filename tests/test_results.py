@@ -143,3 +143,19 @@ def test_a_declined_condition_is_not_applicable_counted_apart_and_never_blocks()
 
 def test_a_pass_or_a_departure_recorded_for_the_same_requirement_outranks_not_applicable() -> None:
     assert Status.DISABLED < Status.NOT_APPLICABLE < Status.SKIP < Status.PASS
+
+
+def test_summary_has_each_profiles_verdict_and_the_console_prints_them() -> None:
+    import io
+
+    from conformance._console import print_profiles
+
+    checks = [CheckRecord(rid, Status.PASS, "") for rid in ("S06-409-CREATE", "S06-409-IMPORT")]
+    passing = [_test("S06", ("S06-409-CREATE", "S06-409-IMPORT"), Status.PASS, *checks)]
+    result = _run(passing, only=frozenset({"S06"}))
+    profiles = result.to_summary()["profiles"]
+    assert profiles["conflicts"]["status"] == "pass" and profiles["conflicts"]["counts"] == {"pass": 2}
+    assert profiles["self-issuer"]["status"] == "disabled"
+    out = io.StringIO()
+    print_profiles(result, out)
+    assert out.getvalue() == "profiles: conflicts pass\n"

@@ -469,7 +469,7 @@ def test_the_fault_changes_what_it_names(make_vault: Callable[..., Vault], name:
 
 
 def test_the_catalogue_is_well_formed() -> None:
-    requirements = {item["id"]: item for item in yaml.safe_load(REQUIREMENTS.read_text())}
+    requirements = {item["id"]: item for item in yaml.safe_load(REQUIREMENTS.read_text())["requirements"]}
     assert len(FAULTS) >= 20
     for name, fault in FAULTS.items():
         assert isinstance(fault, Fault) and fault.name == name
@@ -485,7 +485,7 @@ def test_the_catalogue_is_well_formed() -> None:
 
 
 def test_every_must_requirement_has_a_fault_of_its_own_or_a_reason() -> None:
-    requirements = {item["id"]: item for item in yaml.safe_load(REQUIREMENTS.read_text())}
+    requirements = {item["id"]: item for item in yaml.safe_load(REQUIREMENTS.read_text())["requirements"]}
     must = {rid for rid, item in requirements.items() if item["level"] == "MUST"}
     own = {fault.requirement for fault in FAULTS.values()}
     assert must - own == set(UNCOVERABLE)
