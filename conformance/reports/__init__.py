@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import _summary
-from ._baseline import Baseline, BaselineVerdict, judge, load_baseline
+from ._baseline import Baseline, BaselineVerdict, gate, load_baseline
 from ._compare import Change, Comparison, compare_summaries, render_comparison
 from ._html import render_html
 from ._junit import relabel_errors, write_requirements_junit
@@ -28,7 +28,7 @@ __all__ = [
     "Comparison",
     "build_summary",
     "compare_summaries",
-    "judge",
+    "gate",
     "load_baseline",
     "read_summary",
     "relabel_errors",

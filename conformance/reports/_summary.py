@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from .._status import Status
 from ..errors import ConfigError
-from ._baseline import judge
+from ._baseline import gate
 
 if TYPE_CHECKING:
     from .._results import RunResult
@@ -24,7 +24,7 @@ _STATUSES = frozenset(status.value for status in Status)
 def build_summary(result: RunResult, *, baseline: Baseline | None = None) -> dict[str, Any]:
     """The ``summary.json`` dict: ``result.to_summary()`` plus ``gate`` and ``baseline`` (None without one)."""
     summary = result.to_summary()
-    verdict = judge(summary, baseline)
+    verdict = gate(summary, baseline)
     summary["gate"] = verdict.gate.value
     summary["baseline"] = verdict.to_dict()
     return summary

@@ -19,7 +19,7 @@ _MIN_FOREIGN_PREFIX = 8
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The target, auth and TLS flags of ``run``, and what to remove."""
-    from ._config import add_target_arguments
+    from .._config import add_target_arguments
 
     add_target_arguments(parser)
     what = parser.add_mutually_exclusive_group(required=True)
@@ -32,7 +32,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def check_prefix(prefix: str) -> str:
     """``prefix`` if it is safe to sweep with; else a ``UsageError``."""
-    from .errors import UsageError
+    from ..errors import UsageError
 
     if not prefix.lower().startswith(KVCONFORM_PREFIX) and len(prefix) < _MIN_FOREIGN_PREFIX:
         raise UsageError(
@@ -43,11 +43,11 @@ def check_prefix(prefix: str) -> str:
 
 
 def cleanup_command(args: argparse.Namespace) -> int:
-    from ._auth import build_auth
-    from ._config import load_config, require_credentials, target_flags
+    from .._auth import build_auth
+    from .._config import load_config, require_credentials, target_flags
+    from .._sweep import sweep
+    from ..errors import UsageError
     from ._preflight import preflight
-    from ._sweep import sweep
-    from .errors import UsageError
 
     prefix = KVCONFORM_PREFIX if args.all_kvconform else check_prefix(args.prefix)
     config = load_config(target_flags(args), config_file=args.config)

@@ -21,14 +21,14 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from . import _requirements
-from ._cmd_run import EMBEDDED_TOKEN
-from ._config import TargetConfig, new_run_prefix
-from ._results import RunResult
-from ._runner import run_scenarios
-from ._status import Level, Status
+from .. import _requirements
+from .._config import TargetConfig, new_run_prefix
+from .._results import RunResult
+from .._status import Level, Status
+from ..plugin._run import run_scenarios
+from .run import EMBEDDED_TOKEN
 
-__all__ = ["CleanRun", "Detection", "SelfTest", "Timing", "format_report", "judge", "run_against", "run_selftest"]
+__all__ = ["CleanRun", "Detection", "SelfTest", "Timing", "detection", "format_report", "run_against", "run_selftest"]
 
 _FUZZ_SEED = 20261128  # a fixed seed: the self-test must give the same verdict every time
 _UNFUZZED = ("FUZZ", "CLIENT")  # groups a scenario-only run does not judge
@@ -75,7 +75,7 @@ def run_against(faults: frozenset[str], report_dir: Path, *, fuzz: bool = False,
         )
         result = run_scenarios(config, report_dir=report_dir, allure=False, workers=timing.workers)
         if fuzz:
-            from .fuzz import FuzzOptions, run_fuzz
+            from ..fuzz import FuzzOptions, run_fuzz
 
             result.add_fuzz(run_fuzz(config, FuzzOptions(seed=_FUZZ_SEED)))
         return result
@@ -134,7 +134,7 @@ def statuses(result: RunResult) -> dict[str, Status]:
     return {requirement.id: requirement.status for requirement in result.requirements.values()}
 
 
-def judge(fault: str, result: RunResult, clean: Mapping[str, Status]) -> Detection:
+def detection(fault: str, result: RunResult, clean: Mapping[str, Status]) -> Detection:
     """Whether ``result`` (a run against a vault with ``fault`` on) shows the fault, and only it, against ``clean``
     (each requirement's status in a run against the faithful vault)."""
     from kvconform_vault import FAULTS
@@ -142,7 +142,7 @@ def judge(fault: str, result: RunResult, clean: Mapping[str, Status]) -> Detecti
     spec = FAULTS[fault]
     own = result.requirements[spec.requirement]
     message = own.message or ""
-    detection = Detection(
+    found = Detection(
         fault=fault,
         description=spec.description,
         requirement=spec.requirement,
@@ -160,13 +160,13 @@ def judge(fault: str, result: RunResult, clean: Mapping[str, Status]) -> Detecti
         change = f"{requirement.id}: {before.value} -> {after.value}"
         level = _requirements.get(requirement.id).level
         if requirement.id in spec.also and after is level.departure:
-            detection.side_effects.append(change)
+            found.side_effects.append(change)
         elif requirement.id in spec.blocks and after is Status.SKIP:
-            detection.side_effects.append(change)
+            found.side_effects.append(change)
         else:
-            detection.unjustified.append(f"{change} (not justified)")
-    detection.unjustified += [f"run error: {error}" for error in result.errors]
-    return detection
+            found.unjustified.append(f"{change} (not justified)")
+    found.unjustified += [f"run error: {error}" for error in result.errors]
+    return found
 
 
 @dataclasses.dataclass
@@ -291,9 +291,9 @@ def run_selftest(
         detections = []
         for name in faults:
             fuzz = FAULTS[name].scenario == "FUZZ"
-            detection = judge(name, run(frozenset({name}), fuzz=fuzz), clean[fuzz].statuses)
-            detections.append(detection)
-            say(f"  {name}: {'detected' if detection.detected else 'NOT detected'}")
+            found = detection(name, run(frozenset({name}), fuzz=fuzz), clean[fuzz].statuses)
+            detections.append(found)
+            say(f"  {name}: {'detected' if found.detected else 'NOT detected'}")
     return SelfTest(runs, detections)
 
 

@@ -6,9 +6,9 @@ import argparse
 import sys
 from pathlib import Path
 
+from .._status import exit_code
+from ..errors import ConfigError
 from ._console import print_result
-from ._status import exit_code
-from .errors import ConfigError
 
 __all__ = ["add_arguments", "judge_command"]
 
@@ -46,8 +46,8 @@ def _jobs(text: str) -> int:
 
 
 def judge_command(args: argparse.Namespace) -> int:
-    from .judge import judge_files
-    from .reports import judge, load_baseline, write_reports
+    from ..recorded import judge_files
+    from ..reports import gate, load_baseline, write_reports
 
     baseline = load_baseline(args.baseline) if args.baseline else None
     report_dir = Path(args.report_dir)
@@ -70,4 +70,4 @@ def judge_command(args: argparse.Namespace) -> int:
     write_reports(result, report_dir, baseline=baseline, junit=True)
     print_result(result, str(report_dir), judged=True)
     print(f"         {report_dir}/summary.md, {report_dir}/report.html")
-    return exit_code(judge(result.to_summary(), baseline).gate)
+    return exit_code(gate(result.to_summary(), baseline).gate)

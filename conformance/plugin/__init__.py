@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from ._config import (
+from .._config import (
     SCENARIOS,
     TargetConfig,
     load_config,
@@ -28,17 +28,17 @@ from ._config import (
     positive_float,
     scenario_of,
 )
-from ._redact import redact_text
+from .._redact import redact_text
+from .._status import Status
+from .._version import __version__
+from ..errors import ConformanceFailure, KvconformError, UsageError
 from ._schedule import HOLD_INPUT, WAIT_KINDS, hold_back
-from ._status import Status
-from ._version import __version__
-from .errors import ConformanceFailure, KvconformError, UsageError
 
 if TYPE_CHECKING:
-    from ._auth import TokenProvider
-    from ._results import RunResult, TestRecord
+    from .._auth import TokenProvider
+    from .._results import RunResult, TestRecord
+    from ..scenarios._context import Scenario
     from ._schedule import HoldBack
-    from .scenarios._context import Scenario
 
 # Every pytest session in an environment with kvconform installed loads this module (the pytest11 entry point):
 # httpx, jsonschema, PyYAML and cryptography are imported only when a target is given or a kvconform test runs.
@@ -101,7 +101,7 @@ class ScenarioMarker:
     waits: bool | str = False
 
     def __post_init__(self) -> None:
-        from . import _requirements
+        from .. import _requirements
 
         if not isinstance(self.waits, bool) and self.waits not in WAIT_KINDS:
             raise UsageError(f"kv_scenario: waits must be True or one of {', '.join(WAIT_KINDS)}, not {self.waits!r}")
@@ -155,7 +155,7 @@ def pytest_configure(config: pytest.Config) -> None:
         # kvconform's scenarios with no target would all skip: a CI job whose target secret is missing would go green
         raise pytest.UsageError(_NO_TARGET)
     if hasattr(config, "workerinput") and os.environ.get(_RECORD_PARTS_ENV):
-        from .traffic import start_part  # ``--record``: this xdist worker writes its own part of the HAR
+        from ..traffic import start_part
 
         start_part()
     if hasattr(config, "workerinput"):
@@ -164,7 +164,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     if hasattr(config, "workerinput") and os.environ.get(_RECORD_PARTS_ENV):
-        from .traffic import stop_part
+        from ..traffic import stop_part
 
         stop_part()
 
@@ -264,7 +264,7 @@ def target_config(config: pytest.Config) -> TargetConfig:
 
 def check_only(only: frozenset[str]) -> None:
     """A ``UsageError`` for a requirement id in ``--only`` that the catalogue does not hold."""
-    from . import _requirements
+    from .. import _requirements
 
     for item in sorted(only):
         if item not in SCENARIOS:
@@ -298,7 +298,7 @@ def kv_config(pytestconfig: pytest.Config) -> TargetConfig:
 @pytest.fixture(scope="session")
 def kv_auth(kv_config: TargetConfig) -> TokenProvider:
     """The credentials sent to the target."""
-    from ._auth import build_auth
+    from .._auth import build_auth
 
     return build_auth(kv_config.auth, kv_config.token)
 
@@ -312,9 +312,9 @@ def kv(request: pytest.FixtureRequest, kv_config: TargetConfig, kv_auth: TokenPr
     if not kv_config.selects(marker.scenario):
         pytest.skip(f"{marker.scenario} left out by --only")
     assert kv_config.target is not None
-    from ._checks import Verdicts
-    from ._client import VaultClient
-    from .scenarios._context import Scenario
+    from .._checks import Verdicts
+    from .._client import VaultClient
+    from ..scenarios._context import Scenario
 
     client = VaultClient.for_target(kv_config, kv_auth)
     verdicts = Verdicts(marker.scenario, frozenset(marker.requirements), secrets=client.secrets)
@@ -355,7 +355,7 @@ def _unjudged(
 ) -> list[dict[str, Any]]:
     """A "not judged" record for each declared requirement the test never reached, saying what stopped it: an
     error (the requirement is then an error too), a precondition, or a failure it could not go on from."""
-    from ._results import CheckRecord
+    from .._results import CheckRecord
 
     seen = {record["requirement"] for record in records}
     if stopped is not None or outcome is Status.SKIP:
@@ -480,7 +480,7 @@ class KvSession:
             self._hold.close()
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        from ._results import CheckRecord, TestRecord
+        from .._results import CheckRecord, TestRecord
 
         self.errors.extend(str(text) for key, text in report.user_properties if key == _ERROR_PROPERTY)
         for payload in kv_payloads(report):
@@ -509,7 +509,7 @@ class KvSession:
         self.config.stash[RESULT_KEY] = result
         report_dir = self.config.getoption("kv_report_dir")
         if report_dir:
-            from .reports import write_reports
+            from ..reports import write_reports
 
             write_reports(result, report_dir)
 
@@ -520,12 +520,12 @@ class KvSession:
         path = getattr(self.config.option, "xmlpath", None)
         errors = [nodeid for nodeid, test in self.tests.items() if test.outcome is Status.ERROR]
         if path and errors and os.path.isfile(path):
-            from .reports import relabel_errors
+            from ..reports import relabel_errors
 
             relabel_errors(path, errors, prefix=getattr(self.config.option, "junitprefix", None))
 
     def result(self, interrupted: bool = False) -> RunResult:
-        from ._results import RunResult, aggregate
+        from .._results import RunResult, aggregate
 
         try:
             config = target_config(self.config)
@@ -551,7 +551,7 @@ class KvSession:
 
 def declared_requirements(items: Sequence[pytest.Item]) -> set[str]:
     """Every requirement id the given scenario tests declare, plus those the exchange checks judge."""
-    from ._checks import EXCHANGE_JUDGEMENTS
+    from .._checks import EXCHANGE_JUDGEMENTS
 
     declared = {check.requirement for check in EXCHANGE_JUDGEMENTS.values()}
     for item in items:

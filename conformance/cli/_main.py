@@ -7,12 +7,12 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-from ._cmd_cleanup import add_arguments as add_cleanup_arguments
-from ._cmd_judge import add_arguments as add_judge_arguments
-from ._config import add_target_arguments
-from ._status import EXIT_CODES_HELP, EXIT_INTERRUPTED, EXIT_USAGE
-from ._version import __version__
-from .errors import KvconformError
+from .._config import add_target_arguments
+from .._status import EXIT_CODES_HELP, EXIT_INTERRUPTED, EXIT_USAGE
+from .._version import __version__
+from ..errors import KvconformError
+from .cleanup import add_arguments as add_cleanup_arguments
+from .judge import add_arguments as add_judge_arguments
 
 __all__ = ["main"]
 
@@ -187,15 +187,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser.print_help()
             return EXIT_USAGE
         if args.command == "run":
-            from ._cmd_run import run_command
+            from .run import run_command
 
             return run_command(args)
         if args.command == "cleanup":
-            from ._cmd_cleanup import cleanup_command
+            from .cleanup import cleanup_command
 
             return cleanup_command(args)
         if args.command == "judge":
-            from ._cmd_judge import judge_command
+            from .judge import judge_command
 
             return judge_command(args)
         if args.command == "serve":
@@ -205,7 +205,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "requirements":
             return _requirements(args.format)
         if args.command == "compare":
-            from .reports import compare_summaries, read_summary, render_comparison
+            from ..reports import compare_summaries, read_summary, render_comparison
 
             comparison = compare_summaries(read_summary(args.old), read_summary(args.new))
             sys.stdout.write(render_comparison(comparison, args.output))
@@ -239,8 +239,8 @@ def _serve(argv: list[str], *, debug: bool) -> int:
 def _selftest(faults: list[str] | None, output: str, realistic: bool | None) -> int:
     from kvconform_vault import FAULTS
 
-    from . import _selftest as selftest
-    from .errors import UsageError
+    from ..errors import UsageError
+    from . import selftest
 
     unknown = sorted(set(faults or ()) - FAULTS.keys())
     if unknown:
@@ -261,7 +261,7 @@ def _selftest(faults: list[str] | None, output: str, realistic: bool | None) -> 
 def _requirements(output: str) -> int:
     import json
 
-    from ._requirements import catalogue
+    from .._requirements import catalogue
 
     rows = [requirement.to_dict() for requirement in catalogue().values()]
     if output == "json":

@@ -12,15 +12,15 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ._config import TargetConfig, load_config, new_run_prefix, require_credentials, target_flags
+from .._config import TargetConfig, load_config, new_run_prefix, require_credentials, target_flags
+from .._status import EXIT_ERROR, EXIT_INTERRUPTED, exit_code
+from ..errors import ConfigError
 from ._console import FuzzProgressLine, print_result
-from ._status import EXIT_ERROR, EXIT_INTERRUPTED, exit_code
-from .errors import ConfigError
 
 if TYPE_CHECKING:
-    from ._results import FuzzResult
-    from .clients import ClientsResult
-    from .reports import Baseline, BaselineVerdict
+    from .._results import FuzzResult
+    from ..clients import ClientsResult
+    from ..reports import Baseline, BaselineVerdict
 
 __all__ = ["EMBEDDED_TOKEN", "Terminated", "run_command"]
 
@@ -40,7 +40,7 @@ def run_command(args: argparse.Namespace) -> int:
         "clients": getattr(args, "clients", None),
     }
     config = load_config(flags, config_file=args.config)
-    from .plugin import check_only
+    from ..plugin import check_only
 
     check_only(config.only)
     embedded = config.target is None
@@ -52,16 +52,16 @@ def run_command(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise ConfigError(f"cannot create the report directory {report_dir}: {exc.strerror or exc}") from None
 
-    from ._runner import run_scenarios
+    from ..plugin._run import run_scenarios
 
     with (
         _recording(getattr(args, "record", None)),
         _sigterm_as_interrupt() as terminated,
         _target(config, poll_interval_given=args.poll_interval is not None, tls=_wants_clients(config)) as config,
     ):
-        from ._auth import build_auth
+        from .._auth import build_auth
+        from .._sweep import sweep
         from ._preflight import preflight
-        from ._sweep import sweep
 
         auth = build_auth(config.auth, config.token)
         preflight(config, auth)
@@ -86,16 +86,16 @@ def run_command(args: argparse.Namespace) -> int:
     if fuzz is not None or getattr(args, "no_fuzz", False):
         result.add_fuzz(fuzz)
     if clients is not None or not config.clients:
-        from .clients import merge_clients
+        from ..clients import merge_clients
 
         merge_clients(result, clients)
-    from .reports import judge, write_reports
+    from ..reports import gate, write_reports
 
     # The plugin wrote the reports as the scenarios ended: before fuzzing, and without the baseline.
     write_reports(result, report_dir, baseline=baseline)
     print_result(result, str(report_dir), clients=clients)
     print(f"         {report_dir}/summary.md, {report_dir}/report.html")
-    verdict = judge(result.to_summary(), baseline)
+    verdict = gate(result.to_summary(), baseline)
     if verdict.file is not None:
         _print_baseline(verdict)
     if result.interrupted:
@@ -112,7 +112,7 @@ def _recording(path: str | None) -> Iterator[None]:
     if path is None:
         yield
         return
-    from .traffic import record_to
+    from ..traffic import record_to
 
     try:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
@@ -161,7 +161,7 @@ def _workers(args: argparse.Namespace, config: TargetConfig, *, embedded: bool) 
         return int(args.workers)
     if embedded:
         return _EMBEDDED_WORKERS
-    from ._schedule import auto_workers
+    from ..plugin._schedule import auto_workers
 
     return auto_workers(config.only_scenarios or None)
 
@@ -170,7 +170,7 @@ def _fuzz(config: TargetConfig, args: argparse.Namespace) -> FuzzResult | None:
     """The fuzz phase, unless ``--no-fuzz`` or ``--only`` without FUZZ leaves it out (schemathesis is heavy)."""
     if getattr(args, "no_fuzz", False) or not config.selects("FUZZ"):
         return None
-    from .fuzz import FuzzOptions, run_fuzz
+    from ..fuzz import FuzzOptions, run_fuzz
 
     options = FuzzOptions(seed=getattr(args, "seed", None))
     if getattr(args, "fuzz_examples", None):
@@ -190,7 +190,7 @@ def _clients(config: TargetConfig, args: argparse.Namespace) -> ClientsResult | 
     """The client phase, when ``--clients`` names an SDK and ``--only`` leaves CLIENT in (the SDKs are heavy)."""
     if not _wants_clients(config):
         return None
-    from .clients import ClientOptions, run_clients
+    from ..clients import ClientOptions, run_clients
 
     def progress(line: str) -> None:
         print(line, file=sys.stderr, flush=True)
@@ -206,7 +206,7 @@ def _clients(config: TargetConfig, args: argparse.Namespace) -> ClientsResult | 
 def _load_baseline(path: str | None) -> Baseline | None:
     if path is None:
         return None
-    from .reports import load_baseline
+    from ..reports import load_baseline
 
     return load_baseline(path)
 
@@ -233,7 +233,7 @@ def _target(config: TargetConfig, *, poll_interval_given: bool, tls: bool = Fals
     if config.target is not None:
         require_credentials(config)
         if tls and not config.target.startswith("https://"):
-            from .errors import UsageError
+            from ..errors import UsageError
 
             raise UsageError("--clients needs an https target: the official SDKs refuse to send a token over http")
         yield config
