@@ -37,7 +37,7 @@ SCENARIOS = (
     "FUZZ",
     "CLIENT",
 )
-CLIENTS = ("python", "js")  # the official SDKs the client phase can drive (--clients)
+CLIENTS = ("python", "js", "java", "go")  # the official SDKs the client phase can drive (--clients)
 AuthMode = Literal["none", "token", "azure"]
 _AUTH_MODES = ("none", "token", "azure")
 _SECRET_FILE_KEYS = frozenset({"token", "client_secret", "password"})

@@ -19,8 +19,8 @@ __all__ = ["main"]
 _ENV_HELP = """environment (flags win over environment, environment over --config):
   KVCONFORM_TARGET, KVCONFORM_TOKEN, KVCONFORM_AUTH, KVCONFORM_API_VERSION, KVCONFORM_CA_BUNDLE,
   KVCONFORM_INSECURE, KVCONFORM_ONLY, KVCONFORM_POLL_INTERVAL, KVCONFORM_TIMEOUT, KVCONFORM_REPORT_DIR,
-  KVCONFORM_CONFIG, KVCONFORM_CLIENTS; KVCONFORM_CACHE_DIR (where --clients js installs the JS SDK,
-  default ~/.cache/kvconform)"""
+  KVCONFORM_CONFIG, KVCONFORM_CLIENTS; KVCONFORM_CACHE_DIR (where --clients js, java, go install and
+  build the SDKs, default ~/.cache/kvconform)"""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -110,7 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--clients",
         metavar="LIST",
-        help="after the scenarios, drive the official SDKs against the target: python, js or python,js "
+        help="after the scenarios, drive the official SDKs against the target: python, js, java, go or a list "
         "(requirement group CLIENT; the embedded vault then serves https)",
     )
     run.add_argument(
@@ -121,7 +121,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--offline",
         action="store_true",
-        help="never run npm: use the JS SDK from the cache, or skip the JS flows when it is not there",
+        help="never run npm, Maven or the Go module proxy: use the SDKs from the cache, or skip the flows of an SDK "
+        "that is not there",
     )
 
     commands.add_parser(

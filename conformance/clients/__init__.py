@@ -1,9 +1,10 @@
 """Client compatibility: the official Azure SDKs driven against the target, judged as the CLIENT requirements.
 
-``run_clients`` is the phase ``kvconform run --clients python,js`` adds after the scenarios (and fuzzing): the
-Python SDK (``azure-keyvault-certificates``, the ``clients`` extra) and the JS SDK (``@azure/keyvault-certificates``,
-installed once with npm into a cache) each drive the same flows: create with the default policy, the manual
-operation (get, 409, cancel, delete), merge, reads and listing, delete and purge. ``merge_clients`` folds the result
+``run_clients`` is the phase ``kvconform run --clients python,js,java,go`` adds after the scenarios (and fuzzing):
+the Python SDK (``azure-keyvault-certificates``, the ``clients`` extra), the JS SDK (``@azure/keyvault-certificates``,
+installed once with npm into a cache), the Java and Go SDKs (built once into the cache) each drive the same flows:
+create with the default policy, the manual operation (get, 409, cancel, delete), merge, reads and listing, delete
+and purge. ``merge_clients`` folds the result
 into the run's CLIENT requirements, SHOULD unless ``--strict-clients``. The SDKs are imported only when the phase runs.
 """
 

@@ -9,29 +9,24 @@ skipped with the reason, never an error.
 
 from __future__ import annotations
 
-import base64
-import collections
 import dataclasses
 import json
 import os
 import shutil
 import subprocess
 import tempfile
-import threading
 import time
 from collections.abc import Callable, Mapping
 from importlib import resources
 from pathlib import Path
-from typing import IO, Any
 
 from .._auth import TokenProvider
 from .._config import TargetConfig
-from .._redact import redact_text
 from .._status import Status
 from .._version import __version__
 from .._x509 import ThrowawayCA
-from ._evidence import Trail, exchange_from_json, flow_evidence
-from ._model import FLOWS, SDK_PACKAGES, ClientRun, FlowResult, verifies_challenge
+from ._model import FLOWS, SDK_PACKAGES, ClientRun, verifies_challenge
+from ._script import ClientUnavailable, run_script
 
 __all__ = [
     "JsRuntime",
@@ -53,12 +48,8 @@ _CLIENT = "js"
 Progress = Callable[[str], None]
 
 
-class JsUnavailable(Exception):
+class JsUnavailable(ClientUnavailable):
     """The JS flows cannot run here: ``status`` is skip (no node, offline with an empty cache) or error."""
-
-    def __init__(self, reason: str, status: Status = Status.SKIP) -> None:
-        super().__init__(reason)
-        self.status = status
 
 
 @dataclasses.dataclass(frozen=True)
@@ -159,7 +150,10 @@ def run_js(
     ca: ThrowawayCA,
     secrets: tuple[str, ...],
 ) -> ClientRun:
-    """Run ``js/flows.mjs`` under node against ``config.target`` and turn its JSON lines into a ``ClientRun``."""
+    """Run ``js/flows.mjs`` under node against ``config.target`` and turn its JSON lines into a ``ClientRun``.
+
+    A script that stops early leaves its remaining flows in error: "the JS script stopped: node exited with 1: …".
+    """
     assert config.target is not None
     run = ClientRun(_CLIENT, sdk=f"{_PACKAGE} {SDK_VERSION}")
     header = provider.authorization()
@@ -180,115 +174,8 @@ def run_js(
     elif config.ca_bundle:
         environment["NODE_EXTRA_CA_CERTS"] = config.ca_bundle
     budget = config.timeout * (len(FLOWS) + 2) + 60
-    started = time.monotonic()
     script = resources.files("conformance.clients").joinpath("js", "flows.mjs")
-    stderr: collections.deque[str] = collections.deque(maxlen=20)
-    fatal = ""
-    with resources.as_file(script) as path, _start(runtime.node, path, environment) as process:
-        reader = threading.Thread(target=_drain, args=(process.stderr, stderr), daemon=True)
-        reader.start()
-        watchdog = threading.Timer(budget, process.kill)
-        watchdog.daemon = True
-        watchdog.start()
-        try:
-            assert process.stdout is not None
-            for line in process.stdout:
-                fatal = _handle(line, run, process.stdin, ca, secrets) or fatal
-            process.wait()
-        except BaseException:
-            process.kill()
-            raise
-        finally:
-            watchdog.cancel()
-            reader.join(5)
-    run.duration = time.monotonic() - started
-    if len(run.flows) < len(FLOWS):
-        if run.duration >= budget:
-            why = f"the JS flows did not finish within {budget:g} s"
-        else:
-            why = fatal or f"node exited with {process.returncode}: {' | '.join(stderr) or 'no output'}"
-        run.finish(Status.ERROR, f"the JS script stopped: {why}")
-    return run
-
-
-def _start(node: str, script: Path, environment: dict[str, str]) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [node, str(script)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        encoding="utf-8",
-        env=environment,
-    )
-
-
-def _drain(stream: IO[str] | None, into: collections.deque[str]) -> None:
-    if stream is None:
-        return
-    for line in stream:
-        if line.strip():
-            into.append(line.strip())
-
-
-def _handle(line: str, run: ClientRun, stdin: IO[str] | None, ca: ThrowawayCA, secrets: tuple[str, ...]) -> str:
-    """Act on one line of the script; returns its fatal error, if the line is one."""
-    try:
-        message: dict[str, Any] = json.loads(line)
-    except ValueError:
-        return ""  # stray output (a library's console.log): not ours
-    kind = message.get("type")
-    if kind == "start":
-        run.sdk = str(message.get("sdk") or run.sdk)
-    elif kind == "sign":
-        _answer(stdin, _sign(ca, str(message.get("csr", ""))))
-    elif kind == "flow":
-        run.flows.append(_flow_result(message, run.sdk, secrets))
-    elif kind == "cleanup":
-        run.leftovers.extend(str(item) for item in message.get("leftovers") or ())
-    elif kind == "fatal":
-        return str(message.get("error", "the script failed"))
-    return ""
-
-
-def _sign(ca: ThrowawayCA, csr: str) -> dict[str, Any]:
-    try:
-        leaf = ca.sign_csr(csr)
-    except ValueError as exc:
-        return {"error": f"not a base64 DER PKCS#10 request: {exc}"}
-    return {"x5c": [base64.b64encode(leaf).decode(), base64.b64encode(ca.der).decode()]}
-
-
-def _answer(stdin: IO[str] | None, answer: dict[str, Any]) -> None:
-    if stdin is None:
-        return
-    try:
-        stdin.write(json.dumps(answer) + "\n")
-        stdin.flush()
-    except (BrokenPipeError, ValueError):  # the script is gone; its exit code tells why
-        pass
-
-
-def _flow_result(message: dict[str, Any], sdk: str, secrets: tuple[str, ...]) -> FlowResult:
-    flow = str(message.get("flow"))
-    if flow not in FLOWS:
-        flow = FLOWS[0]  # cannot happen with the shipped script
-    status = {"pass": Status.PASS, "fail": Status.FAIL}.get(str(message.get("status")), Status.ERROR)
-    result = FlowResult(_CLIENT, flow, status, duration=float(message.get("duration") or 0.0))
-    if status is Status.PASS:
-        return result
-    trail = Trail()
-    for item in message.get("trail") or ():
-        trail.add(exchange_from_json(item))
-    exchange = exchange_from_json(message["exchange"]) if message.get("exchange") else None
-    step = str(message.get("step", ""))
-    result.message = redact_text(f"{step}: {message.get('message', '')}", secrets)
-    result.evidence = flow_evidence(
-        sdk=sdk,
-        step=step,
-        sdk_error=str(message.get("error", "")),
-        exchange=exchange,
-        trail=trail,
-        secrets=secrets,
-    )
-    return result
+    with resources.as_file(script) as path:
+        return run_script(
+            run, [runtime.node, str(path)], environment, ca=ca, secrets=secrets, budget=budget, label="JS script"
+        )

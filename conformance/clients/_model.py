@@ -20,10 +20,15 @@ __all__ = [
 ]
 
 FLOWS = ("CREATE-SELF", "OPERATION", "CANCEL", "MANUAL", "READ", "DELETE")
-"""The flows every client drives, in order; ``CLIENT-PY-<flow>`` and ``CLIENT-JS-<flow>`` judge them."""
+"""The flows every client drives, in order; ``CLIENT-PY-<flow>``, ``CLIENT-JS-<flow>``, … judge them."""
 
-_REQUIREMENT_PREFIX = {"python": "CLIENT-PY", "js": "CLIENT-JS"}
-SDK_PACKAGES = {"python": "azure-keyvault-certificates", "js": "@azure/keyvault-certificates"}
+_REQUIREMENT_PREFIX = {"python": "CLIENT-PY", "js": "CLIENT-JS", "java": "CLIENT-JAVA", "go": "CLIENT-GO"}
+SDK_PACKAGES = {
+    "python": "azure-keyvault-certificates",
+    "js": "@azure/keyvault-certificates",
+    "java": "azure-security-keyvault-certificates",
+    "go": "azcertificates",
+}
 _AZURE_SUFFIXES = (".vault.azure.net", ".vault.azure.cn", ".vault.usgovcloudapi.net", ".vault.microsoftazure.de")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import dataclasses
 import importlib.util
 import time
@@ -15,6 +16,7 @@ from .._status import Status
 from .._x509 import ThrowawayCA
 from ..errors import SuiteError
 from ._model import ClientRun, ClientsResult
+from ._script import ClientUnavailable, stop_all
 
 __all__ = ["ClientOptions", "run_clients"]
 
@@ -26,10 +28,10 @@ PYTHON_MISSING = (
 
 @dataclasses.dataclass(frozen=True)
 class ClientOptions:
-    """How the phase runs: ``strict`` makes the CLIENT requirements MUST; ``offline`` never runs npm.
+    """How the phase runs: ``strict`` makes the CLIENT requirements MUST; ``offline`` never runs npm, Maven or go.
 
-    ``cache`` is where the JS SDK is installed (default: ``KVCONFORM_CACHE_DIR`` or ``~/.cache/kvconform``);
-    ``progress`` receives the lines to show while it is installed.
+    ``cache`` is where the JS SDK is installed and the Java and Go clients are built (default:
+    ``KVCONFORM_CACHE_DIR`` or ``~/.cache/kvconform``); ``progress`` receives the lines to show meanwhile.
     """
 
     strict: bool = False
@@ -43,8 +45,10 @@ def run_clients(
 ) -> ClientsResult:
     """Drive ``config.clients`` against ``config.target`` within ``config.prefix``; never raises for the target.
 
-    An SDK that cannot run here is skipped with the reason; a Ctrl-C stops the phase (after the running client's
-    cleanup) and marks the result interrupted.
+    The SDKs run at the same time: JS, Java and Go (each a child process, installed or built first when needed) on
+    threads, Python on this one, so the phase lasts about as long as its slowest client. An SDK that cannot run
+    here is skipped with the reason; a Ctrl-C kills the child processes, stops the phase after the Python client's
+    cleanup and marks the result interrupted (the run's sweep removes what the killed ones left).
     """
     if config.target is None or not config.prefix:
         raise SuiteError("the client phase needs a target URL and a run prefix")
@@ -52,6 +56,8 @@ def run_clients(
     auth = auth or build_auth(config.auth, config.token)
     result = ClientsResult(runs=[], strict=options.strict)
     started = time.monotonic()
+    runs: dict[str, ClientRun] = {}
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=max(1, len(config.clients)), thread_name_prefix="sdk")
     try:
         failure = ""
         try:
@@ -60,22 +66,28 @@ def run_clients(
             failure = f"could not get a token for the SDKs: {type(exc).__name__}: {exc}"
         secrets = config.secrets + tuple(getattr(auth, "secrets", ()))
         ca = ThrowawayCA()
-        for client in config.clients:
-            run = ClientRun(client)
-            if failure:
-                run.finish(Status.ERROR, redact_text(failure, secrets))
-            elif client == "python":
-                run = _python(config, auth, ca, secrets)
-            else:
-                run = _js(config, auth, ca, secrets, options)
-            result.runs.append(run)
+        if failure:
+            for client in config.clients:
+                runs[client] = ClientRun(client)
+                runs[client].finish(Status.ERROR, redact_text(failure, secrets))
+        else:
+            children = {
+                client: pool.submit(_child, client, config, auth, ca, secrets, options)
+                for client in config.clients
+                if client != "python"
+            }
+            if "python" in config.clients:
+                runs["python"] = _python(config, auth, ca, secrets)
+            for client, future in children.items():
+                runs[client] = future.result()
     except KeyboardInterrupt:
         result.interrupted = True
+        stop_all()
         for client in config.clients:
-            if client not in {run.client for run in result.runs}:
-                result.runs.append(ClientRun(client))
-        for run in result.runs:
-            run.finish(Status.ERROR, "interrupted")
+            runs.setdefault(client, ClientRun(client)).finish(Status.ERROR, "interrupted")
+    finally:
+        pool.shutdown(wait=not result.interrupted, cancel_futures=True)
+    result.runs = [runs[client] for client in config.clients if client in runs]
     result.duration = time.monotonic() - started
     return result
 
@@ -103,19 +115,54 @@ def _python(config: TargetConfig, auth: TokenProvider, ca: ThrowawayCA, secrets:
         return run
 
 
-def _js(
-    config: TargetConfig, auth: TokenProvider, ca: ThrowawayCA, secrets: tuple[str, ...], options: ClientOptions
+def _child(
+    client: str,
+    config: TargetConfig,
+    auth: TokenProvider,
+    ca: ThrowawayCA,
+    secrets: tuple[str, ...],
+    options: ClientOptions,
 ) -> ClientRun:
-    from ._js import JsUnavailable, prepare, run_js
-
-    run = ClientRun("js")
+    """One SDK of another language: installed or built into the cache when needed, then its flows program run."""
+    run = ClientRun(client)
     try:
-        runtime = prepare(offline=options.offline, cache=options.cache, progress=options.progress)
-    except JsUnavailable as exc:
+        start = _PREPARE[client](options)
+    except ClientUnavailable as exc:
         run.finish(exc.status, str(exc))
         return run
     try:
-        return run_js(config, auth, runtime, ca=ca, secrets=secrets)
+        return start(config, auth, ca, secrets)
     except OSError as exc:
-        run.finish(Status.ERROR, f"node could not run the JS flows: {exc}")
+        run.finish(Status.ERROR, f"the {client} flows could not run: {exc}")
         return run
+
+
+Starter = Callable[[TargetConfig, TokenProvider, ThrowawayCA, tuple[str, ...]], ClientRun]
+
+
+def _prepare_js(options: ClientOptions) -> Starter:
+    from ._js import prepare, run_js
+
+    runtime = prepare(offline=options.offline, cache=options.cache, progress=options.progress)
+    return lambda config, auth, ca, secrets: run_js(config, auth, runtime, ca=ca, secrets=secrets)
+
+
+def _prepare_java(options: ClientOptions) -> Starter:
+    from ._java import prepare, run_java
+
+    runtime = prepare(offline=options.offline, cache=options.cache, progress=options.progress)
+    return lambda config, auth, ca, secrets: run_java(config, auth, runtime, ca=ca, secrets=secrets)
+
+
+def _prepare_go(options: ClientOptions) -> Starter:
+    from ._go import prepare, run_go
+
+    binary = prepare(offline=options.offline, cache=options.cache, progress=options.progress)
+    return lambda config, auth, ca, secrets: run_go(config, auth, binary, ca=ca, secrets=secrets)
+
+
+_PREPARE: dict[str, Callable[[ClientOptions], Starter]] = {
+    "js": _prepare_js,
+    "java": _prepare_java,
+    "go": _prepare_go,
+}

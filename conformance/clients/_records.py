@@ -10,7 +10,7 @@ from ._model import ClientsResult
 __all__ = ["GROUP", "effective_level", "merge_clients"]
 
 GROUP = "CLIENT"
-OFF = "client phase off (kvconform run --clients python,js)"
+OFF = "client phase off (kvconform run --clients python,js,java,go)"
 
 
 def effective_level(requirement: str, *, strict: bool) -> Level:

@@ -25,11 +25,11 @@ def test_clients_come_from_flags_over_environment_over_file(tmp_path: Path) -> N
 
 
 def test_an_unknown_client_is_a_usage_error(cli) -> None:  # type: ignore[no-untyped-def]
-    with pytest.raises(UsageError, match=r"unknown client\(s\) rust; known: python, js"):
+    with pytest.raises(UsageError, match=r"unknown client\(s\) rust; known: python, js, java, go"):
         load_config({"clients": "python,rust"}, environ={})
     result = cli("run", "--clients", "rust")
     assert result.code == 2
-    assert result.stderr == "kvconform: UsageError: unknown client(s) rust; known: python, js\n"
+    assert result.stderr == "kvconform: UsageError: unknown client(s) rust; known: python, js, java, go\n"
 
 
 def test_help_documents_the_client_flags(cli) -> None:  # type: ignore[no-untyped-def]
@@ -78,7 +78,7 @@ def test_without_clients_the_client_requirements_are_off(cli, tmp_path: Path) ->
         for key, value in summary["requirements"].items()
         if key.startswith("CLIENT-")
     }
-    assert client == {("disabled", "client phase off (kvconform run --clients python,js)")}
+    assert client == {("disabled", "client phase off (kvconform run --clients python,js,java,go)")}
 
 
 @pytest.mark.slow
