@@ -53,6 +53,7 @@ _PROPERTY = "kvconform"
 _ERROR_PROPERTY = "kvconform-error"  # a kvconform test that broke before it could say what it judged
 _FIXTURES = frozenset({"kv", "kv_config", "kv_auth"})
 _MARKER = "kv_scenario"
+_PACKAGE = __name__.split(".", 1)[0]  # conformance: the scenarios are conformance.scenarios
 
 
 def _argtype(func: Any, name: str) -> Any:
@@ -210,17 +211,17 @@ _NO_TARGET = (
 
 def _shipped(item: pytest.Item) -> bool:
     """Whether ``item`` is one of kvconform's own scenario tests (``conformance.scenarios``)."""
-    return str(getattr(getattr(item, "module", None), "__name__", "")).startswith(f"{__package__}.scenarios.")
+    return str(getattr(getattr(item, "module", None), "__name__", "")).startswith(f"{_PACKAGE}.scenarios.")
 
 
 def _asks_for_shipped_scenarios(config: pytest.Config) -> bool:
     """Whether the command line names kvconform's scenarios (``--pyargs conformance.scenarios``, a path to them or to
     the package): checked before collection, since under pytest-xdist only the workers collect. A folder above the
     package (a project holding its virtualenv) is not: pytest does not collect inside a virtualenv."""
-    scenarios = Path(__file__).resolve().parent / "scenarios"
+    scenarios = Path(__file__).resolve().parent.parent / "scenarios"
     for arg in config.args:
         name = str(arg).split("::", 1)[0]
-        if config.getoption("pyargs", False) and (name == __package__ or name.startswith(f"{__package__}.scenarios")):
+        if config.getoption("pyargs", False) and (name == _PACKAGE or name.startswith(f"{_PACKAGE}.scenarios")):
             return True
         path = config.invocation_params.dir / name
         if path.resolve() in (scenarios, scenarios.parent) or scenarios in path.resolve().parents:

@@ -16,7 +16,7 @@ from ._compare import Change, Comparison, compare_summaries, render_comparison
 from ._html import render_html
 from ._junit import relabel_errors, write_requirements_junit
 from ._markdown import render_markdown
-from ._summary import build_summary, read_summary, write_summary
+from ._summary import build_summary, read_summary, summarise, write_summary
 
 if TYPE_CHECKING:
     from .._results import RunResult
@@ -43,20 +43,18 @@ __all__ = [
 
 def write_reports(
     result: RunResult, report_dir: str | os.PathLike[str], *, baseline: Baseline | None = None, junit: bool = False
-) -> list[Path]:
-    """Write ``summary.json``, ``summary.md`` and ``report.html`` into ``report_dir``; return their paths.
+) -> BaselineVerdict:
+    """Write ``summary.json``, ``summary.md`` and ``report.html`` into ``report_dir``; return the gate's verdict.
 
     The gate (and the baseline verdict, when ``baseline`` is given) is recorded in ``summary.json``; the
     Markdown and HTML are rendered from that same dict, so the three files never disagree. ``junit``: also write
     ``junit.xml`` from it, one test case per requirement (``kvconform judge``; a run's comes from pytest).
     """
     directory = Path(report_dir)
-    summary = build_summary(result, baseline=baseline)
-    written = [
-        _summary.write_summary_dict(summary, directory),
-        _summary.write_text(directory / "summary.md", render_markdown(summary)),
-        _summary.write_text(directory / "report.html", render_html(summary)),
-    ]
+    summary, verdict = summarise(result, baseline=baseline)
+    _summary.write_summary_dict(summary, directory)
+    _summary.write_text(directory / "summary.md", render_markdown(summary))
+    _summary.write_text(directory / "report.html", render_html(summary))
     if junit:  # a run's junit.xml is pytest's; a judged run has no pytest session
-        written.append(write_requirements_junit(summary, directory / "junit.xml"))
-    return written
+        write_requirements_junit(summary, directory / "junit.xml")
+    return verdict

@@ -27,7 +27,7 @@ from conformance.cli.selftest import (
     statuses,
 )
 
-README = Path(__file__).parents[1] / "README.md"
+README = Path(__file__).parents[2] / "README.md"
 
 
 def _param(name: str) -> Any:

@@ -19,7 +19,7 @@ from starlette.types import Scope
 from conformance._config import TargetConfig, new_run_prefix
 from conformance._results import RunResult
 from conformance._status import Status, exit_code
-from conformance.cli.run import EMBEDDED_TOKEN
+from conformance.cli._suite import EMBEDDED_TOKEN
 from conformance.plugin._run import run_scenarios
 
 from ..clients._wrong import Rewrite, rewriting
