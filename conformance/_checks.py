@@ -1,9 +1,9 @@
 """Verdicts: how what a scenario test exchanged becomes records, requirement by requirement.
 
 Judging is collected, never stopping: :meth:`Verdicts.add` records each :class:`~conformance.judgements.Verdict`
-(a pass, a departure at the requirement's level, or "not judged" with its reason) and the test goes on. Only a step
-that needs a failed one stops the test (a precondition), and the requirements it leaves unjudged say so. When the
-test ends, :meth:`Verdicts.failure` gathers every MUST departure into one
+(a pass, a departure at the requirement's level, "not judged" or "not applicable" with its reason) and the test
+goes on. Only a step that needs a failed one stops the test (a precondition), and the requirements it leaves
+unjudged say so. When the test ends, :meth:`Verdicts.failure` gathers every MUST departure into one
 :class:`~conformance.errors.ConformanceFailure` (pytest: failed).
 """
 
@@ -52,6 +52,9 @@ class Verdicts:
         if verdict.unjudged is not None:
             self._record(verdict.requirement, Status.SKIP, verdict.message, None)
             return True
+        if verdict.not_applicable is not None:
+            self._record(verdict.requirement, Status.NOT_APPLICABLE, verdict.message, None)
+            return True
         if verdict.ok:
             self._record(verdict.requirement, Status.PASS, "", None, count)
             return True
@@ -93,6 +96,12 @@ class Verdicts:
         """Record that ``requirement`` could not be judged, and why (a pass or departure recorded later wins)."""
         self._spec(requirement)
         self._record(requirement, Status.SKIP, f"not judged: {reason}", None)
+
+    def not_applicable(self, requirement: str, reason: str) -> None:
+        """Record that ``requirement``'s condition did not arise, and why: the vault declined what the document lets
+        it decline (a pass or departure recorded later wins; it never blocks the run)."""
+        self._spec(requirement)
+        self._record(requirement, Status.NOT_APPLICABLE, f"not applicable: {reason}", None)
 
     def observe(self, exchange: Exchange) -> None:
         """Every exchange-level judgement on ``exchange`` (whatever the test declares)."""
@@ -146,7 +155,7 @@ class Verdicts:
         self, requirement: str, status: Status, message: str, evidence: dict[str, Any] | None, count: int = 1
     ) -> None:
         current = self._records.get(requirement)
-        counted = 0 if status is Status.SKIP else count
+        counted = 0 if status in (Status.SKIP, Status.NOT_APPLICABLE) else count
         if current is None:
             self._records[requirement] = CheckRecord(requirement, status, message, evidence, counted)
             return

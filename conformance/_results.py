@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from . import _requirements
@@ -18,6 +18,7 @@ __all__ = [
     "ScenarioResult",
     "TestRecord",
     "aggregate",
+    "profile_verdicts",
 ]
 
 SUMMARY_SCHEMA_VERSION = 1
@@ -227,6 +228,11 @@ class RunResult:
         """The MUST requirements in scope that were not judged, with what blocked each."""
         return {key: r.message for key, r in self.requirements.items() if r.unjudged_must}
 
+    def not_applicable(self) -> dict[str, str]:
+        """The requirements whose condition did not arise (the vault declined what the document lets it decline),
+        with the reason: never blocking, counted apart from the unjudged."""
+        return {key: r.message for key, r in self.requirements.items() if r.status is Status.NOT_APPLICABLE}
+
     def to_summary(self) -> dict[str, Any]:
         return {
             "schema_version": SUMMARY_SCHEMA_VERSION,
@@ -242,8 +248,10 @@ class RunResult:
             "leftovers": self.leftovers,
             "counts": self.counts(),
             "unjudged": self.unjudged(),
+            "not_applicable": self.not_applicable(),
             "scenarios": {key: value.to_dict() for key, value in self.scenarios.items()},
             "requirements": {key: value.to_dict() for key, value in self.requirements.items()},
+            "profiles": profile_verdicts({key: value.to_dict() for key, value in self.requirements.items()}),
             "fuzz": None if self.fuzz is None else self.fuzz.to_dict(),
             **({} if self.sources is None else {"mode": "judge", "sources": self.sources}),
         }
@@ -354,3 +362,52 @@ def aggregate(
             ],
         )
     return scenarios, requirements
+
+
+# A MUST requirement with one of these statuses lets its profile pass; any other status (skip, disabled, a status
+# this version does not know) keeps the profile from passing. not-applicable: the document lets a vault decline it.
+_CLEARS_MUST = frozenset({Status.PASS.value, Status.WARN.value, "not-applicable"})
+
+
+def profile_verdicts(requirements: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Each profile's verdict from summary-style requirement entries (``status``, ``level``), in catalogue order.
+
+    ``fail`` or ``error`` when one of its requirements has that status; ``disabled`` when the run left all of them
+    out; ``skip`` when none was judged; ``incomplete`` when a MUST requirement was not judged (left out, not
+    exercised, or a status this version does not know); otherwise ``warn`` when a requirement warns, else ``pass``.
+    A profile passes only when every MUST requirement of it is judged and passes (or is not applicable).
+    """
+    result: dict[str, dict[str, Any]] = {}
+    for profile in _requirements.profiles().values():
+        members = [(rid, entry) for rid, entry in requirements.items() if _profile_of(rid) == profile.id]
+        statuses = [str(entry.get("status")) for _, entry in members]
+        counts: dict[str, int] = {}
+        for status in statuses:
+            counts[status] = counts.get(status, 0) + 1
+        result[profile.id] = {
+            "title": profile.title,
+            "status": _profile_status(statuses, [str(entry.get("level")) for _, entry in members]),
+            "counts": counts,
+            "requirements": [rid for rid, _ in members],
+        }
+    return result
+
+
+def _profile_of(requirement_id: str) -> str:
+    known = _requirements.catalogue().get(requirement_id)
+    return "" if known is None else known.profile
+
+
+def _profile_status(statuses: list[str], levels: list[str]) -> str:
+    for grave in (Status.FAIL.value, Status.ERROR.value):
+        if grave in statuses:
+            return grave
+    if all(status == Status.DISABLED.value for status in statuses):
+        return Status.DISABLED.value
+    if not set(statuses) - {Status.DISABLED.value, Status.SKIP.value}:
+        return Status.SKIP.value
+    if any(
+        level == Level.MUST.value and status not in _CLEARS_MUST for status, level in zip(statuses, levels, strict=True)
+    ):
+        return Status.INCOMPLETE.value
+    return Status.WARN.value if Status.WARN.value in statuses else Status.PASS.value

@@ -12,13 +12,16 @@ class Status(enum.Enum):
     """The outcome of one requirement, scenario or run.
 
     Ordered by gravity so that an aggregate is the worst of its parts
-    (``disabled < skip < pass < warn < incomplete < fail < error``). ``disabled`` means the user left it out
-    (``--only``); ``skip`` means it could not be judged against this target. ``incomplete`` is only ever an
+    (``disabled < not-applicable < skip < pass < warn < incomplete < fail < error``). ``disabled`` means the user
+    left it out (``--only``); ``not-applicable`` that the condition of a requirement the document lets a vault decline
+    did not arise (the vault declined a cancellation, an issuer's request did not fail): said with its reason, never
+    blocking; ``skip`` means it could not be judged against this target. ``incomplete`` is only ever an
     outcome: no failure was established, but a MUST requirement in scope was not judged. A run's outcome is not
     the worst of its parts: see :func:`outcome_of`.
     """
 
     DISABLED = "disabled"
+    NOT_APPLICABLE = "not-applicable"
     SKIP = "skip"
     PASS = "pass"
     WARN = "warn"

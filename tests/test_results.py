@@ -126,3 +126,36 @@ def test_interruption_and_errors_make_the_outcome_error() -> None:
     result = _run([])
     result.interrupted = True
     assert result.outcome is Status.ERROR
+
+
+def test_a_declined_condition_is_not_applicable_counted_apart_and_never_blocks() -> None:
+    every = tuple(r.id for r in catalogue().values() if r.scenario not in ("FUZZ", "CLIENT"))
+    records = [CheckRecord(rid, Status.PASS, "") for rid in every if rid != "S04-CANCELLED"]
+    declined = "not applicable: the cancellation did not take effect within --timeout"
+    records.append(CheckRecord("S04-CANCELLED", Status.NOT_APPLICABLE, declined, count=0))
+    result = _run([_test("S01", every, Status.PASS, *records)])
+    assert result.requirements["S04-CANCELLED"].status is Status.NOT_APPLICABLE
+    assert result.unjudged() == {} and result.outcome is Status.PASS  # not incomplete
+    summary = result.to_summary()
+    assert summary["not_applicable"] == {"S04-CANCELLED": declined}
+    assert summary["counts"]["not-applicable"] == 1
+
+
+def test_a_pass_or_a_departure_recorded_for_the_same_requirement_outranks_not_applicable() -> None:
+    assert Status.DISABLED < Status.NOT_APPLICABLE < Status.SKIP < Status.PASS
+
+
+def test_summary_has_each_profiles_verdict_and_the_console_prints_them() -> None:
+    import io
+
+    from conformance.cli._console import print_profiles
+
+    checks = [CheckRecord(rid, Status.PASS, "") for rid in ("S06-409-CREATE", "S06-409-IMPORT")]
+    passing = [_test("S06", ("S06-409-CREATE", "S06-409-IMPORT"), Status.PASS, *checks)]
+    result = _run(passing, only=frozenset({"S06"}))
+    profiles = result.to_summary()["profiles"]
+    assert profiles["conflicts"]["status"] == "pass" and profiles["conflicts"]["counts"] == {"pass": 2}
+    assert profiles["self-issuer"]["status"] == "disabled"
+    out = io.StringIO()
+    print_profiles(result, out)
+    assert out.getvalue() == "profiles: conflicts pass\n"

@@ -6,7 +6,7 @@ import sys
 from typing import TYPE_CHECKING, TextIO
 
 from .. import _requirements
-from .._results import RunResult, findings_text
+from .._results import RunResult, findings_text, profile_verdicts
 from .._status import Status
 
 if TYPE_CHECKING:
@@ -39,6 +39,7 @@ _MARK = {
     Status.FAIL: "FAIL ",
     Status.ERROR: "ERROR",
     Status.SKIP: "skip ",
+    Status.NOT_APPLICABLE: "n/a  ",
     Status.DISABLED: "off  ",
 }
 
@@ -79,6 +80,7 @@ def print_result(
         + ", ".join(f"{counts[status.value]} {status.value}" for status in Status if counts.get(status.value)),
         file=out,
     )
+    print_profiles(result, out)
     notable = [r for r in result.requirements.values() if r.status in (Status.WARN, Status.FAIL, Status.ERROR)]
     for requirement in notable:
         level = requirement.level or _requirements.get(requirement.id).level.value  # effective: --strict-clients
@@ -87,6 +89,13 @@ def print_result(
     if unjudged:
         print(f"not judged ({len(unjudged)} MUST requirement(s) in scope, so the run cannot pass):", file=out)
         for key, why in unjudged.items():
+            print(f"  {key}: {why}", file=out)
+    declined = result.not_applicable()
+    if declined:
+        print(
+            f"not applicable ({len(declined)}: a condition the document lets a vault decline did not arise):", file=out
+        )
+        for key, why in declined.items():
             print(f"  {key}: {why}", file=out)
     for error in result.errors:
         print(f"  ERROR {error}", file=out)
@@ -97,6 +106,14 @@ def print_result(
     print(file=out)
     print(f"outcome: {result.outcome.value}   ({result.duration:.1f}s, target {result.target})", file=out)
     print(f"reports: {report_dir}/summary.json, {report_dir}/junit.xml", file=out)
+
+
+def print_profiles(result: RunResult, out: TextIO) -> None:
+    """One line: each profile's verdict (the profiles whose requirements all were left out are not named)."""
+    verdicts = profile_verdicts({key: value.to_dict() for key, value in result.requirements.items()})
+    shown = [f"{key} {value['status']}" for key, value in verdicts.items() if value["status"] != Status.DISABLED.value]
+    if shown:
+        print("profiles: " + ", ".join(shown), file=out)
 
 
 class FuzzProgressLine:

@@ -14,11 +14,12 @@ from typing import Any
 from .._status import EXIT_CODES_HELP, EXIT_INTERRUPTED, EXIT_USAGE
 from .._version import __version__
 from ..errors import KvconformError
-from . import cleanup, compare, judge, requirements, run, selftest, serve
+from . import cleanup, compare, judge, matrix, requirements, run, selftest, serve
 from ._options import (
     CleanupOptions,
     CompareOptions,
     JudgeOptions,
+    MatrixOptions,
     Parser,
     RequirementsOptions,
     RunOptions,
@@ -35,6 +36,7 @@ _COMMANDS: dict[str, tuple[Any, Any]] = {  # name -> (module, options); the orde
     "judge": (judge, JudgeOptions),
     "compare": (compare, CompareOptions),
     "selftest": (selftest, SelftestOptions),
+    "matrix": (matrix, MatrixOptions),
     "requirements": (requirements, RequirementsOptions),
 }
 

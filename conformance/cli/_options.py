@@ -16,6 +16,7 @@ __all__ = [
     "CleanupOptions",
     "CompareOptions",
     "JudgeOptions",
+    "MatrixOptions",
     "Parser",
     "RequirementsOptions",
     "RunOptions",
@@ -55,6 +56,7 @@ class RunOptions:
 
     flags: dict[str, Any]  # target, auth, TLS, only, timings, report dir, clients: None = not given
     config_file: str | None = None
+    profile: str | None = None  # --profile: its scenarios join --only
     workers: int | None = None
     serial: bool = False
     allure: bool = True
@@ -83,6 +85,7 @@ class RunOptions:
         return cls(
             flags=flags,
             config_file=args.config,
+            profile=args.profile,
             workers=args.workers,
             serial=args.serial,
             allure=not args.no_allure,
@@ -184,3 +187,18 @@ class ServeOptions:
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> ServeOptions:
         return cls(argv=tuple(args.serve_args))
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class MatrixOptions:
+    """``kvconform matrix RUN...``."""
+
+    inputs: tuple[str, ...]
+    out: str = "matrix"
+    profiles: tuple[str, ...] = ()  # empty: every profile
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace) -> MatrixOptions:
+        from .._requirements import parse_profiles  # an unknown profile: UsageError, exit 2
+
+        return cls(inputs=tuple(args.inputs), out=args.out, profiles=parse_profiles(args.profile))

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from .. import _requirements
-from .._status import Level
+from .._status import Level, Status
 
 __all__ = ["README_BEGIN", "README_END", "catalogue_markdown", "rewrite_readme"]
 
@@ -24,15 +24,16 @@ def catalogue_markdown() -> str:
     ]
     for fault in FAULTS.values():
         level = _requirements.get(fault.requirement).level
-        effects = []
+        effects = ["a conformant variant: the run must pass"] if fault.conformant else []
         if fault.also:
-            effects.append("also broken: " + ", ".join(fault.also))
+            effects.append(("also not applicable: " if fault.conformant else "also broken: ") + ", ".join(fault.also))
         if fault.blocks:
             effects.append("unjudged: " + ", ".join(fault.blocks))
         requirement = fault.requirement + (f" (waits on: {fault.awaits})" if fault.awaits else "")
-        lines.append(f"| `{fault.name}` | {requirement} | {level.departure.value} | {'; '.join(effects) or '-'} |")
+        expected = Status.NOT_APPLICABLE if fault.conformant else level.departure
+        lines.append(f"| `{fault.name}` | {requirement} | {expected.value} | {'; '.join(effects) or '-'} |")
     must = [r.id for r in _requirements.catalogue().values() if r.level is Level.MUST]
-    own = {fault.requirement for fault in FAULTS.values()}
+    own = {fault.requirement for fault in FAULTS.values() if not fault.conformant}
     waiting = {fault.requirement for fault in FAULTS.values() if fault.awaits} - {
         fault.requirement for fault in FAULTS.values() if not fault.awaits
     }

@@ -50,6 +50,9 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="comma-separated scenarios or requirement ids to run, e.g. S01,S06 or S01-CSR (a requirement id runs its "
         "scenario and judges only that requirement; everything else: disabled)",
     )
+    run.add_argument(
+        "--profile", metavar="IDS", help="comma-separated profiles to run: their scenarios, as --only (see matrix)"
+    )
     run.add_argument("--poll-interval", metavar="S", help="longest wait between polls (default 1; embedded 0.2)")
     run.add_argument("--timeout", metavar="S", help="longest wait for an operation to change state (default 120)")
     run.add_argument("--report-dir", metavar="DIR", help="where to write the reports (default: reports)")
@@ -111,7 +114,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def command(options: RunOptions) -> int:
-    config = load_config(options.flags, config_file=options.config_file)
+    config = load_config({**options.flags, "only": _only(options)}, config_file=options.config_file)
     from ..plugin import check_only
 
     check_only(config.only)
@@ -147,6 +150,17 @@ def command(options: RunOptions) -> int:
         print(f"kvconform: interrupted ({signal_name}); removed what this run created (prefix {config.prefix})")
         return Terminated.exit_code if run.terminated else EXIT_INTERRUPTED
     return code
+
+
+def _only(options: RunOptions) -> str | None:
+    """``--only`` joined with the scenarios of ``--profile`` (an unknown profile: UsageError, exit 2)."""
+    from .._requirements import parse_profiles, scenarios_of
+
+    only = options.flags.get("only")
+    chosen = scenarios_of(parse_profiles(options.profile))
+    if not chosen:
+        return str(only) if only else None
+    return ",".join([*([str(only)] if only else []), *chosen])
 
 
 def _workers(options: RunOptions, config: TargetConfig, *, embedded: bool) -> int:

@@ -1,5 +1,9 @@
 """Self-validation: run the suite against the reference vault with each catalogued fault switched on.
 
+A *conformant variant* (``Fault.conformant``: the vault declines what the document lets it decline, such as a
+cancellation) is judged right when its requirement (and those of ``Fault.also``) reads ``not-applicable`` with a
+message holding ``Fault.says``, every other requirement keeps its clean status and the run passes (exit 0).
+
 A fault is *detected* when, compared with a clean run (the same suite against the faithful vault), its own
 requirement gets the departure status of its level (``fail`` for a MUST, ``warn`` for a SHOULD) with evidence and a
 message that says what is wrong (the phrases of ``Fault.says``), and no other requirement changed status except those
@@ -154,6 +158,7 @@ class Detection:
     unjustified: list[str] = dataclasses.field(default_factory=list)  # other changes, run errors
     side_effects: list[str] = dataclasses.field(default_factory=list)  # justified changes that happened
     awaits: str = ""
+    conformant: bool = False  # a conformant variant: "detected" means judged conformant, as it must be
 
     @property
     def detected(self) -> bool:
@@ -184,6 +189,7 @@ class Detection:
             "problems": self.problems(),
             "side_effects": self.side_effects,
             "awaits": self.awaits or None,
+            "conformant": self.conformant,
         }
 
 
@@ -199,14 +205,16 @@ def detection(fault: str, result: RunResult, clean: Mapping[str, Status]) -> Det
     spec = FAULTS[fault]
     own = result.requirements[spec.requirement]
     message = own.message or ""
+    departure = _requirements.get(spec.requirement).level.departure
     found = Detection(
         fault=fault,
         description=spec.description,
         requirement=spec.requirement,
-        expected=_requirements.get(spec.requirement).level.departure,
+        expected=Status.NOT_APPLICABLE if spec.conformant else departure,
         received=own.status,
         message=message,
-        has_evidence=own.evidence is not None,
+        has_evidence=spec.conformant or own.evidence is not None,  # a declined condition has no departure to show
+        conformant=spec.conformant,
         missing_words=[word for word in spec.says if word.lower() not in message.lower()],
         awaits=spec.awaits,
     )
@@ -216,13 +224,16 @@ def detection(fault: str, result: RunResult, clean: Mapping[str, Status]) -> Det
             continue
         change = f"{requirement.id}: {before.value} -> {after.value}"
         level = _requirements.get(requirement.id).level
-        if requirement.id in spec.also and after is level.departure:
+        wanted = Status.NOT_APPLICABLE if spec.conformant else level.departure
+        if requirement.id in spec.also and after is wanted:
             found.side_effects.append(change)
         elif requirement.id in spec.blocks and after is Status.SKIP:
             found.side_effects.append(change)
         else:
             found.unjustified.append(f"{change} (not justified)")
     found.unjustified += [f"run error: {error}" for error in result.errors]
+    if spec.conformant and result.outcome not in (Status.PASS, Status.WARN):
+        found.unjustified.append(f"the run of a conformant vault ended {result.outcome.value}, not pass")
     return found
 
 
@@ -287,8 +298,8 @@ class SelfTest:
         from kvconform_vault import FAULTS, UNCOVERABLE
 
         must = [r.id for r in _requirements.catalogue().values() if r.level is Level.MUST]
-        broken = {d.requirement for d in self.detections if d.detected}
-        ran = {d.requirement for d in self.detections}
+        broken = {d.requirement for d in self.detections if d.detected and not d.conformant}
+        ran = {d.requirement for d in self.detections if not d.conformant}
         catalogued = {fault.requirement for fault in FAULTS.values()}
         uncoverable = {rid: why for rid, why in UNCOVERABLE.items() if rid not in broken}
         rest = [rid for rid in must if rid not in broken and rid not in uncoverable]
@@ -350,7 +361,7 @@ def run_selftest(
             fuzz = FAULTS[name].scenario == "FUZZ"
             found = detection(name, run(frozenset({name}), fuzz=fuzz), clean[fuzz].statuses)
             detections.append(found)
-            say(f"  {name}: {'detected' if found.detected else 'NOT detected'}")
+            say(f"  {name}: {_said(found)}")
     return SelfTest(runs, detections)
 
 
@@ -408,3 +419,9 @@ def _table(rows: Sequence[tuple[str, ...]], *, markdown: bool, code: bool) -> st
     return "\n".join(
         "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in rows
     )
+
+
+def _said(found: Detection) -> str:
+    if found.conformant:
+        return "judged conformant" if found.detected else "NOT judged conformant"
+    return "detected" if found.detected else "NOT detected"

@@ -58,6 +58,32 @@ __all__ = [
 ]
 
 
+# Judgements that read what was known before the exchange: with the order of a name's exchanges unknown, not judged.
+ORDER_DEPENDENT = frozenset(
+    {
+        "S02-GET-200",
+        "S02-REQUEST-ID-MATCH",
+        "S02-REQUEST-ID-FILTER",
+        "S03-STAYS-COMPLETED",
+        "S05-DELETED-404",
+        "S05-NOT-REMOVED",
+        "S05-OVERWRITTEN-CREATE",
+        "S06-409-CREATE",
+        "S06-409-IMPORT",
+        "S08-CANCEL-200",
+        "S08-CANCEL-REFUSED",
+        "S09-DELETE-200",
+        "S09-GONE-404",
+        "S10-STAYS-IN-PROGRESS",
+        "S11-OPERATION-COMPLETED",
+    }
+)
+_UNORDERED = (
+    "the recording holds this name's exchanges out of the order they were answered in (a Date earlier than one "
+    "recorded before it: concurrent requests), so what the vault knew before this one is unknown"
+)
+
+
 def judge_entry(
     history: History, position: int, context: Context, requirements: frozenset[str] | None = None
 ) -> list[Verdict]:
@@ -67,6 +93,8 @@ def judge_entry(
     for item in JUDGEMENTS[entry.kind] if requirements is None else judgements_for(entry.kind, requirements):
         verdict = item.func(history, position, context)
         if verdict is not None:
+            if history.unordered and item.requirement in ORDER_DEPENDENT and verdict.unjudged is None:
+                verdict = Verdict(item.requirement, True, "", exchange=verdict.exchange, unjudged=_UNORDERED)
             verdicts.append(verdict)
     return verdicts
 

@@ -78,10 +78,22 @@ def error_envelope(exchange: Exchange, context: Context) -> Verdict | None:
     return _problem("API-ERROR-ENVELOPE", exchange, problem)
 
 
+def _json_text(text: str | None) -> bool:
+    """A body kept as text (its label was not JSON) that is a JSON object nonetheless."""
+    if not text or not text.lstrip().startswith("{"):
+        return False
+    try:
+        return isinstance(json.loads(text), dict)
+    except ValueError:
+        return False
+
+
 @exchange_judgement("json_content_type", "API-CONTENT-TYPE")
 def json_content_type(exchange: Exchange, context: Context) -> Verdict | None:
     """A JSON body is labelled ``application/json``."""
-    if exchange.status is None or exchange.response_body is None or context.header_unjudged("content-type"):
+    if exchange.status is None or context.header_unjudged("content-type"):
+        return None
+    if exchange.response_body is None and not _json_text(exchange.response_text):
         return None
     content_type = (exchange.header("content-type") or "").split(";")[0].strip().lower()
     problem = (
@@ -117,6 +129,9 @@ def contract(exchange: Exchange, context: Context) -> Verdict | None:
     operation = _contract.operation_for(exchange.method, _path(exchange.url))
     if operation is None:
         return None
+    if exchange.status >= 500 and has_envelope(exchange.response_body):
+        reason = f"a server error ({exchange.status}) is a fault of the moment, not an answer the document describes"
+        return Verdict("API-SCHEMA", True, "", exchange=exchange, unjudged=reason)
     body = exchange.response_body if exchange.response_body is not None else (exchange.response_text or None)
     problems = _contract.validate_response(
         exchange.method, operation[1], exchange.status, exchange.headers_lower(), body, lowered=True
@@ -164,6 +179,15 @@ def api_version_required(exchange: Exchange, context: Context) -> Verdict | None
         return None
     if _contract.operation_for(exchange.method, _path(exchange.url)) is None:
         return None
+    if not context.knows_query and "?" not in exchange.url and exchange.status != 400:
+        return Verdict(
+            "API-VERSION-REQUIRED",
+            True,
+            "",
+            exchange=exchange,
+            unjudged="the recorded request has no query string at all (recorders such as nock drop it), so it is "
+            "no evidence that the client sent no api-version",
+        )
     return Verdict(
         "API-VERSION-REQUIRED",
         exchange.status == 400 and has_envelope(exchange.response_body),

@@ -209,8 +209,9 @@ def merge_201(history: History, position: int, context: Context) -> Verdict | No
     leaf = _manual_merge(entry)
     if leaf is None or _key_matches(entry, leaf) is False:
         return None
-    if _key_matches(entry, leaf) is None and entry.exchange.status != 201:
-        return None  # the pending key is unknown: a refusal may be S11-WRONG-KEY-400's
+    status = entry.exchange.status
+    if _key_matches(entry, leaf) is None and not (status is not None and 200 <= status < 300):
+        return None  # the pending key is unknown: a refusal may be S11-WRONG-KEY-400's (an acceptance is judged)
     location = entry.exchange.header("location") or ""
     parts = urlsplit(location)
     ok = (
@@ -218,7 +219,7 @@ def merge_201(history: History, position: int, context: Context) -> Verdict | No
         and bool(parts.scheme and parts.netloc)
         and parts.path.rstrip("/").lower().endswith(f"/certificates/{history.name}".lower())
     )
-    rewritten = context.rewritten(location, history.name)
+    rewritten = context.rewritten(location, history.name, entry.exchange.url)
     if not ok and entry.exchange.status == 201 and rewritten is not None:
         return Verdict("S11-MERGE-201", True, "", exchange=entry.exchange, unjudged=f"the Location: {rewritten}")
     return _v(
@@ -240,7 +241,10 @@ def merge_bundle(history: History, position: int, context: Context) -> Verdict |
     body = json_of(entry.exchange)
     problems = bundle_problems(body, history.name, leaf)
     rewritten = next(
-        filter(None, (context.rewritten(body.get(key), history.name) for key in ("id", "kid", "sid"))), None
+        filter(
+            None, (context.rewritten(body.get(key), history.name, entry.exchange.url) for key in ("id", "kid", "sid"))
+        ),
+        None,
     )
     if problems and rewritten is not None and all(" is not https://" in problem for problem in problems):
         return Verdict("S11-BUNDLE", True, "", exchange=entry.exchange, unjudged=f"the bundle's ids: {rewritten}")

@@ -7,7 +7,17 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from .._x509 import csr_common_name
-from ._model import Entry, History, IssuerKind, Kind, Operation, has_envelope, json_of, norm_status
+from ._model import (
+    Entry,
+    History,
+    IssuerKind,
+    Kind,
+    Operation,
+    create_issuer,
+    has_envelope,
+    json_of,
+    norm_status,
+)
 from ._registry import RETRYABLE, Context, Verdict, judgement
 from ._registry import entry_verdict as _verdict
 
@@ -25,29 +35,31 @@ def _subject(entry: Entry) -> str | None:
     return subject if isinstance(subject, str) and "=" in subject else None
 
 
-def _issuer(entry: Entry) -> tuple[str | None, IssuerKind]:
-    policy = _policy(entry)
-    issuer = policy.get("issuer") if policy else None
-    name = issuer.get("name") if isinstance(issuer, dict) else None
-    if not isinstance(name, str) or not name:
-        return None, IssuerKind.MANUAL
-    lowered = name.lower()
-    return name, IssuerKind.SELF if lowered == "self" else IssuerKind.MANUAL if lowered == "unknown" else (
-        IssuerKind.PROVIDER
-    )
+def _issuer(entry: Entry) -> tuple[str | None, IssuerKind | None]:
+    """The create's issuer (None as kind: unknown, the recorder kept no request body and the answer names none)."""
+    return create_issuer(entry.exchange)
+
+
+def _unrecorded(entry: Entry) -> bool:
+    """The recorder kept no request body: the create's subject and issuer are known only from its answer."""
+    return not isinstance(entry.exchange.request_body, dict)
 
 
 def _fresh_create(entry: Entry) -> bool:
     """A well-formed create while no operation is known to be inProgress (else it is S06's to judge)."""
     status = entry.exchange.status
-    if status is None or status in RETRYABLE or _subject(entry) is None or entry.before.in_progress:
+    if status is None or status in RETRYABLE or entry.before.in_progress:
+        return False
+    if _unrecorded(entry):
+        return status == 202  # accepted, so well-formed; a refusal of a request nobody can read is not judged
+    if _subject(entry) is None:
         return False
     # Traffic that starts mid-way: a 409 to a name never seen may be an unseen inProgress or deleted name.
     return not (status == 409 and not entry.before.known)
 
 
 def _supported(entry: Entry) -> bool:
-    return _fresh_create(entry) and _issuer(entry)[1] is not IssuerKind.MANUAL
+    return _fresh_create(entry) and _issuer(entry)[1] in (IssuerKind.SELF, IssuerKind.PROVIDER)
 
 
 def _manual(entry: Entry) -> bool:
@@ -86,7 +98,7 @@ def create_location(history: History, position: int, context: Context) -> Verdic
         and bool(request_id)
         and (ids == [request_id] or (context.is_sanitised(ids[0] if ids else "") and bool(ids)))
     )
-    rewritten = context.rewritten(location, history.name)
+    rewritten = context.rewritten(location, history.name, entry.exchange.url)
     if not ok and rewritten is not None:
         return Verdict("S01-LOCATION", True, "", exchange=entry.exchange, unjudged=f"the Location: {rewritten}")
     return _verdict(
@@ -143,6 +155,9 @@ def create_csr(history: History, position: int, context: Context) -> Verdict | N
     wanted = _common_name(_subject(entry))
     if context.is_sanitised(csr):
         return Verdict("S01-CSR", True, "", exchange=entry.exchange, unjudged="the recorder sanitised the csr")
+    if _unrecorded(entry):
+        reason = "the recorder kept no request body, so the policy's subject is unknown"
+        return Verdict("S01-CSR", True, "", exchange=entry.exchange, unjudged=reason)
     try:
         common_name = csr_common_name(csr) if isinstance(csr, str) else None
         problem = None if common_name == wanted else f"CSR subject CN is {common_name!r}"
@@ -283,8 +298,9 @@ def _conflict(requirement: str, what: str, history: History, position: int) -> V
     status = entry.exchange.status
     if status is None or status in RETRYABLE or not before.in_progress:
         return None
-    if not before.stays_in_progress and status != 409 and not _still_there(history, position):
-        return None  # a Self or provider operation may have finished since it was last read
+    accepted = 200 <= status < 300
+    if not before.stays_in_progress and accepted and not _still_there(history, position):
+        return None  # a Self or provider operation may have finished since it was last read (then it is accepted)
     return _verdict(
         requirement,
         entry,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import dataclasses
+import email.utils
 import enum
 import functools
 import re
@@ -27,6 +28,8 @@ __all__ = [
     "Tracker",
     "classify",
     "classify_request",
+    "create_issuer",
+    "csr_form",
     "decode_x5c",
     "error_code",
     "has_envelope",
@@ -37,6 +40,7 @@ __all__ = [
 
 _SPELLINGS = {"canceled": "cancelled"}
 FINISHED = frozenset({"completed", "cancelled", "failed"})
+STATUSES = FINISHED | {"inprogress"}  # the documented status words (``canceled`` read as ``cancelled``)
 
 
 class Kind(enum.Enum):
@@ -121,6 +125,25 @@ def json_of(exchange: Exchange) -> dict[str, Any]:
     return exchange.response_body if isinstance(exchange.response_body, dict) else {}
 
 
+def csr_form(exchange: Exchange) -> bool:
+    """Whether ``exchange`` is the CSR form of GET pending (``Accept: application/pkcs10``): it answers the bare
+    base64 CSR as text, not the operation. A recorder may have dropped the ``Accept`` header, so a 200 whose text
+    body is a base64 DER CSR is that form too."""
+    if exchange.status != 200 or isinstance(exchange.response_body, dict):
+        return False
+    accept = exchange.request_headers.get("Accept") or exchange.request_headers.get("accept") or ""
+    if "pkcs10" in accept.lower() or "pkcs10" in (exchange.header("content-type") or "").lower():
+        return True
+    text = exchange.response_body if isinstance(exchange.response_body, str) else exchange.response_text
+    text = (text or "").strip().strip('"')
+    if not text.startswith("MI"):
+        return False
+    try:
+        return base64.b64decode(text, validate=True).startswith(b"0")
+    except (binascii.Error, ValueError):
+        return False
+
+
 def error_code(body: Any) -> Any:
     """``error.code`` of an error envelope, or None."""
     error = body.get("error") if isinstance(body, dict) else None
@@ -165,6 +188,18 @@ def _issuer_of(body: Any) -> tuple[str | None, IssuerKind]:
     if name.lower() == "unknown":
         return name, IssuerKind.MANUAL
     return name, IssuerKind.PROVIDER
+
+
+def create_issuer(exchange: Exchange) -> tuple[str | None, IssuerKind | None]:
+    """Who issues the operation a create starts: from the request's policy; when the recorder kept no request
+    body, from the issuer the 202 answer names; None (unknown) when neither says."""
+    if isinstance(exchange.request_body, dict):
+        return _issuer_of(exchange.request_body)
+    got = json_of(exchange).get("issuer")
+    name = got.get("name") if isinstance(got, dict) else None
+    if not isinstance(name, str) or not name:
+        return None, None
+    return _issuer_of({"policy": {"issuer": {"name": name}}})
 
 
 @dataclasses.dataclass
@@ -232,10 +267,17 @@ class Entry:
 
 @dataclasses.dataclass
 class History:
-    """Every exchange with one certificate name, in order."""
+    """Every exchange with one certificate name, in order.
+
+    ``unordered``: a recording stored this name's exchanges out of the order the vault answered them (a response's
+    ``Date`` earlier than one recorded before it: concurrent requests, recorded as they came back), so what was
+    known before an exchange is not known; ``latest`` is the latest such ``Date`` so far (epoch seconds).
+    """
 
     name: str
     entries: list[Entry] = dataclasses.field(default_factory=list)
+    unordered: bool = False
+    latest: float = 0.0
 
     def index(self, exchange: Exchange) -> int:
         for position, entry in enumerate(self.entries):
@@ -251,9 +293,11 @@ class History:
 class Tracker:
     """Folds exchanges into histories, keeping each certificate's :class:`Operation` up to date."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, dated: bool = False) -> None:
+        """``dated``: the exchanges come from a recording, whose order may not be the vault's (see History)."""
         self.histories: dict[str, History] = {}
         self._operations: dict[str, Operation] = {}
+        self._dated = dated
 
     def add(self, exchange: Exchange) -> History | None:
         """Record ``exchange`` in its history (returned); None when it addresses no certificate or issuer."""
@@ -269,6 +313,11 @@ class Tracker:
         operation = self._operations.setdefault(key, Operation(name=name))
         history = self.histories.setdefault(key, History(name))
         history.entries.append(Entry(exchange, kind, operation.snapshot()))
+        if self._dated:
+            when = _date(exchange.header("date"))
+            if when is not None:
+                history.unordered = history.unordered or when < history.latest
+                history.latest = max(history.latest, when)
         _advance(operation, kind, exchange)
         return history
 
@@ -284,6 +333,17 @@ class Tracker:
         return self.histories.setdefault(name.lower(), History(name))
 
 
+@functools.lru_cache(maxsize=256)
+def _date(value: str | None) -> float | None:
+    """A ``Date`` header as epoch seconds, or None."""
+    if not value:
+        return None
+    try:
+        return email.utils.parsedate_to_datetime(value).timestamp()
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
 def _advance(op: Operation, kind: Kind, exchange: Exchange) -> None:
     """What ``exchange`` tells of the operation afterwards."""
     status = exchange.status
@@ -293,7 +353,7 @@ def _advance(op: Operation, kind: Kind, exchange: Exchange) -> None:
         if op.request_id and op.finished:
             op.replaced_ids = (*op.replaced_ids, op.request_id)
         overwritten = op.finished
-        issuer, issuer_kind = _issuer_of(exchange.request_body)
+        issuer, issuer_kind = create_issuer(exchange)
         policy = exchange.request_body.get("policy") if isinstance(exchange.request_body, dict) else None
         x509_props = policy.get("x509_props") if isinstance(policy, dict) else None
         subject = x509_props.get("subject") if isinstance(x509_props, dict) else None

@@ -5,7 +5,19 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from ._model import FINISHED, Entry, History, IssuerKind, Kind, error_code, json_of, norm_status, query
+from ._model import (
+    FINISHED,
+    STATUSES,
+    Entry,
+    History,
+    IssuerKind,
+    Kind,
+    csr_form,
+    error_code,
+    json_of,
+    norm_status,
+    query,
+)
 from ._registry import RETRYABLE, Context, Verdict, judgement
 from ._registry import entry_verdict as _v
 
@@ -15,7 +27,7 @@ def _usable(entry: Entry) -> bool:
     status = entry.exchange.status
     if status is None or status in RETRYABLE:
         return False
-    if "pkcs10" in (entry.exchange.request_headers.get("Accept") or entry.exchange.request_headers.get("accept") or ""):
+    if csr_form(entry.exchange):
         return False  # the CSR download answers the CSR, not the operation
     asked = query(entry.exchange, "request_id")
     return asked is None or asked == entry.before.request_id
@@ -37,19 +49,28 @@ def _ended(entry: Entry) -> bool:
 
 @judgement("S02-GET-200", Kind.GET_PENDING)
 def get_in_progress(history: History, position: int, context: Context) -> Verdict | None:
+    """GET on an operation last read inProgress answers it: the same request_id, a documented status (still
+    inProgress for a manual operation nobody merged or cancelled; an issuer's may have moved on by itself)."""
     entry = history.entries[position]
-    if not entry.before.stays_in_progress or not _usable(entry) or query(entry.exchange, "request_id") is not None:
+    before = entry.before
+    if not before.in_progress or not _usable(entry) or query(entry.exchange, "request_id") is not None:
         return None
+    if not before.stays_in_progress and entry.exchange.status != 200:
+        return None  # an issuer's operation may have ended and been removed meanwhile: S05/S09 judge the 404s
     body = _body(entry)
+    answered = body.get("request_id")
+    same = before.request_id is None or answered == before.request_id
+    same = same or context.is_sanitised(answered) or context.is_sanitised(before.request_id)
+    status = norm_status(body)
+    wanted = {"inprogress"} if before.stays_in_progress else STATUSES
     return _v(
         "S02-GET-200",
         entry,
-        entry.exchange.status == 200
-        and body.get("request_id") == entry.before.request_id
-        and norm_status(body) == "inprogress",
+        entry.exchange.status == 200 and same and status in wanted,
         "GET pending while inProgress",
-        f"200 with request_id {entry.before.request_id} and status inProgress",
-        f"{entry.exchange.status} with request_id {body.get('request_id')!r} and status {body.get('status')!r}",
+        f"200 with request_id {before.request_id} and status "
+        + ("inProgress" if before.stays_in_progress else "inProgress, completed, cancelled or failed"),
+        f"{entry.exchange.status} with request_id {answered!r} and status {body.get('status')!r}",
     )
 
 
@@ -130,7 +151,7 @@ def target(history: History, position: int, context: Context) -> Verdict | None:
     ok = bool(parts.scheme in ("https", "http") and parts.netloc) and parts.path.rstrip("/").lower().endswith(
         f"/certificates/{history.name}".lower()
     )
-    rewritten = context.rewritten(value, history.name)
+    rewritten = context.rewritten(value, history.name, entry.exchange.url)
     if not ok and rewritten is not None:
         return Verdict("S03-TARGET", True, "", exchange=entry.exchange, unjudged=f"the target: {rewritten}")
     return _v(
@@ -192,8 +213,11 @@ def no_retry_after(history: History, position: int, context: Context) -> Verdict
 
 
 def _cancel_ended(entry: Entry) -> bool:
+    """A read that ended a cancelled operation's wait: it was inProgress when cancelled, or the PATCH answer already
+    read cancelled (a vault may cancel at once): either path of states leads here."""
     before = entry.before
-    return before.in_progress and before.cancel_requested and not before.merged and _usable(entry) and _ended(entry)
+    cancelled = before.in_progress or (before.known and before.status == "cancelled")
+    return cancelled and before.cancel_requested and not before.merged and _usable(entry) and _ended(entry)
 
 
 @judgement("S04-CANCELLED", Kind.GET_PENDING)
@@ -233,7 +257,10 @@ def failed(history: History, position: int, context: Context) -> Verdict | None:
     if not _usable(entry) or (entry.exchange.status == 200 and not _ended(entry)):
         return None
     if not rejected and norm_status(_body(entry)) != "failed":
-        return None  # a provider request may well succeed: only one made to fail says what "failed" looks like
+        # A provider request may well succeed: only one made to fail says what "failed" looks like.
+        ended = norm_status(_body(entry)) or str(entry.exchange.status)
+        reason = f"the request of issuer {before.issuer} did not fail (it ended {ended}); an issuer may fail or not"
+        return Verdict("S04-FAILED", True, "", exchange=entry.exchange, not_applicable=reason)
     return _v(
         "S04-FAILED",
         entry,
@@ -290,6 +317,25 @@ def deleted_in_progress(history: History, position: int, context: Context) -> Ve
     if entry.before.deleted_from != "inprogress" or entry.exchange.status in (None, *RETRYABLE):
         return None
     return _gone("S09-GONE-404", entry, f"GET pending after DELETE ({_asked(entry)} request_id)")
+
+
+@judgement("S05-NOT-REMOVED", Kind.GET_PENDING)
+def not_removed(history: History, position: int, context: Context) -> Verdict | None:
+    """Only a DELETE of the operation, an overwrite (a create or an import once it finished) or a delete of its
+    certificate removes it: until then GET pending answers it, whatever state it moved to by itself."""
+    entry = history.entries[position]
+    before = entry.before
+    if not before.known or not _usable(entry) or entry.exchange.status not in (200, 404):
+        return None
+    code = error_code(_body(entry))
+    return _v(
+        "S05-NOT-REMOVED",
+        entry,
+        entry.exchange.status == 200,
+        f"GET on an operation last read {before.status}, which nothing deleted or overwrote",
+        f"200 with the operation ({before.status} or a later state)",
+        f"{entry.exchange.status} {code or ''}".strip(),
+    )
 
 
 @judgement("S05-OVERWRITTEN-IMPORT", Kind.GET_PENDING)

@@ -31,6 +31,7 @@ class Context:
     stripped_headers: frozenset[str] = frozenset()
     sanitised: Callable[[str], bool] | None = None
     knows_authorization: bool = True
+    knows_query: bool = True
 
     def header_unjudged(self, name: str) -> bool:
         return name.lower() in self.stripped_headers
@@ -38,10 +39,11 @@ class Context:
     def is_sanitised(self, value: object) -> bool:
         return self.sanitised is not None and isinstance(value, str) and self.sanitised(value)
 
-    def rewritten(self, url: object, name: str) -> str | None:
+    def rewritten(self, url: object, name: str, request_url: str | None = None) -> str | None:
         """Why a URL a recording holds cannot be judged against the name its request addresses, or None: the
         recorder replaced it (``https://REDACTED.com``), or rewrote the name in the request but not in the URL
-        (the JS recorder drops a random suffix from request URIs and bodies, not from headers)."""
+        (the JS recorders drop a random suffix from request URIs and bodies, not from headers, and may replace it
+        by ``-0``: with the request's host a placeholder, a name that differs is no evidence)."""
         if self.sanitised is None or not isinstance(url, str):
             return None
         if self.sanitised(url) and f"/{name.lower()}" not in url.lower():
@@ -50,6 +52,8 @@ class Context:
         found = match.group(1).lower() if match else ""
         if found and found != name.lower() and (found.startswith(name.lower()) or name.lower().startswith(found)):
             return f"the recorder rewrote the name {found!r} as {name!r} in the request but not here"
+        if found and found != name.lower() and request_url is not None and self.sanitised(request_url):
+            return f"the recorder rewrote the request (its host is a placeholder) and may have renamed {found!r} there"
         return None
 
 
@@ -57,7 +61,9 @@ class Context:
 class Verdict:
     """What one judgement found: ``ok``, or a departure with what was received and what is documented.
 
-    ``unjudged`` (a reason) when the exchange is the one the requirement is about but it cannot be judged from it.
+    ``unjudged`` (a reason) when the exchange is the one the requirement is about but it cannot be judged from it;
+    ``not_applicable`` (a reason) when the requirement has a condition the document lets a vault decline, and the
+    exchange shows it declined (never a departure, never blocking).
     """
 
     requirement: str
@@ -67,11 +73,14 @@ class Verdict:
     received: object = None
     exchange: Exchange | None = None
     unjudged: str | None = None
+    not_applicable: str | None = None
 
     @property
     def message(self) -> str:
         if self.unjudged is not None:
             return f"not judged: {self.unjudged}"
+        if self.not_applicable is not None:
+            return f"not applicable: {self.not_applicable}"
         if self.ok:
             return ""
         text = self.what

@@ -45,6 +45,7 @@ IDLE = 512  # a name with no exchange among this many others is judged to its en
 # Requirements about headers that some recorders strip (or add to every response): judged at the end of a session,
 # once it is known whether the header appears at all.
 _HEADER_REQUIREMENTS = {
+    "S01-LOCATION": "location",
     "S01-RETRY-AFTER": "retry-after",
     "S02-RETRY-AFTER": "retry-after",
     "S03-NO-RETRY-AFTER": "retry-after",
@@ -138,15 +139,15 @@ class SessionJudge:
 
     def __init__(self, counts: SourceCounts, *, sanitised: Callable[[str], bool] | None = None) -> None:
         self.counts = counts
-        self.context = Context(sanitised=sanitised, knows_authorization=False)
+        self.context = Context(sanitised=sanitised, knows_authorization=False, knows_query=False)
         self.verdicts = Verdicts("JUDGE", None, context=self.context)
-        self.tracker = Tracker()
+        self.tracker = Tracker(dated=True)
         self._clock = 0  # every Key Vault certificates entry so far, in every shard
         self._order = 0
         self._keys: dict[str, tuple[Key, Key]] = {}  # requirement -> (first recorded, gravest finding)
         self._active: collections.OrderedDict[int, tuple[int, History]] = collections.OrderedDict()
         self._deferred: dict[str, tuple[int, tuple[Key, Verdict] | None]] = {}
-        self._headers_seen: dict[str, int] = {"retry-after": 0, "x-ms-client-request-id": 0}
+        self._headers_seen: dict[str, int] = {"location": 0, "retry-after": 0, "x-ms-client-request-id": 0}
         self._responses = 0
 
     def add(self, exchange: Exchange) -> None:

@@ -14,6 +14,7 @@ from typing import Any
 import jinja2
 
 from .. import _requirements
+from .._results import profile_verdicts
 from .._status import Status
 from ._markdown import verdict_words
 
@@ -106,12 +107,22 @@ def _view(summary: Mapping[str, Any]) -> dict[str, Any]:
             if status is not Status.INCOMPLETE  # an outcome, never a requirement's status
         ],
         "matrix": matrix,
+        "profiles": [
+            {
+                "id": key,
+                "title": value.get("title", ""),
+                "status": value.get("status", "?"),
+                "counts": ", ".join(f"{number} {status}" for status, number in dict(value.get("counts", {})).items()),
+            }
+            for key, value in (summary.get("profiles") or profile_verdicts(requirements)).items()
+        ],
         "details": details,
         "baseline": baseline,
         "reasons": reasons,
         "findings": list(fuzz.get("findings") or []),
         "errors": list(summary.get("errors", [])),
         "unjudged": dict(summary.get("unjudged") or {}),
+        "not_applicable": dict(summary.get("not_applicable") or {}),
         "sources": list(summary.get("sources") or []),
         "leftovers": list(summary.get("leftovers", [])),
         "all_requirements": [

@@ -56,8 +56,8 @@ def relabel_errors(path: str | Path, nodeids: Iterable[str], *, prefix: str | No
 
 def write_requirements_junit(summary: dict[str, Any], path: str | Path) -> Path:
     """junit.xml of a run that had no pytest session (``kvconform judge``): one test case per requirement in scope,
-    a ``<failure>`` for fail (MUST), ``<error>`` for error, ``<skipped>`` for not judged; a warn passes, with its
-    message in ``system-out``."""
+    a ``<failure>`` for fail (MUST), ``<error>`` for error, ``<skipped>`` for not judged; a warn and a not
+    applicable pass, with their message in ``system-out``."""
     cases = [(key, value) for key, value in summary["requirements"].items() if value.get("in_scope", True)]
     counts = {status: sum(1 for _, value in cases if value["status"] == status) for status in ("fail", "error", "skip")}
     suite = ElementTree.Element(
@@ -80,6 +80,8 @@ def write_requirements_junit(summary: dict[str, Any], path: str | Path) -> Path:
             ElementTree.SubElement(case, "skipped", message=message)
         elif value["status"] == "warn":
             ElementTree.SubElement(case, "system-out").text = f"warn ({value['level']}): {message}"
+        elif value["status"] == "not-applicable":
+            ElementTree.SubElement(case, "system-out").text = message  # passes: a declined condition never blocks
     target = Path(path)
     root = ElementTree.Element("testsuites")
     root.append(suite)

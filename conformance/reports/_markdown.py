@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from .._results import profile_verdicts
 from .._status import Status
 
 __all__ = ["render_markdown"]
@@ -35,6 +36,7 @@ def render_markdown(summary: Mapping[str, Any]) -> str:
     lines.append("|---|" + "---:|" * len(order))
     lines.append("| count | " + " | ".join(str(counts.get(key, 0)) for key in order) + " |")
     lines.append("")
+    lines += profile_lines(summary)
     baseline: Mapping[str, Any] | None = summary.get("baseline")
     reasons: Mapping[str, str] = baseline.get("reasons", {}) if baseline else {}
     notable = [
@@ -54,6 +56,14 @@ def render_markdown(summary: Mapping[str, Any]) -> str:
         lines.append("")
     else:
         lines += ["Every judged requirement passes.", ""]
+    declined: Mapping[str, str] = summary.get("not_applicable") or {}
+    if declined:
+        lines += [
+            "### Not applicable (a condition the document lets a vault decline did not arise; never blocking)",
+            "",
+        ]
+        lines += ["| requirement | why |", "|---|---|"]
+        lines += [f"| `{key}` | {md_cell(why)} |" for key, why in declined.items()] + [""]
     unjudged: Mapping[str, str] = summary.get("unjudged") or {}
     if unjudged:
         lines += ["### MUST requirements not judged (the run cannot pass)", ""]
@@ -87,6 +97,16 @@ def render_markdown(summary: Mapping[str, Any]) -> str:
     lead = "Evidence for each failure: `report.html`" if departed or findings else "The full report: `report.html`"
     lines.append(f"{lead}; machine-readable: `summary.json`.")
     return "\n".join(lines) + "\n"
+
+
+def profile_lines(summary: Mapping[str, Any]) -> list[str]:
+    """The profiles table: each profile's verdict and counts (from ``profiles``, or the requirements if absent)."""
+    verdicts: Mapping[str, Mapping[str, Any]] = summary.get("profiles") or profile_verdicts(summary["requirements"])
+    lines = ["| profile | verdict | requirements |", "|---|---|---|"]
+    for key, value in verdicts.items():
+        counts = ", ".join(f"{number} {status}" for status, number in dict(value.get("counts", {})).items())
+        lines.append(f"| `{key}` {md_cell(str(value.get('title', '')))} | {value.get('status', '?')} | {counts} |")
+    return [*lines, ""]
 
 
 def verdict_words(summary: Mapping[str, Any]) -> str:

@@ -12,7 +12,9 @@ from ..errors import TargetTimeout
 from ._context import Scenario, policy
 
 
-@pytest.mark.kv_scenario("S04", requirements=["S04-CANCEL-EFFECTIVE", "S04-CANCELLED"], waits="cancellation")
+@pytest.mark.kv_scenario(
+    "S04", requirements=["S04-CANCEL-EFFECTIVE", "S04-CANCELLED", "S05-NOT-REMOVED"], waits="cancellation"
+)
 def test_cancelled(kv: Scenario) -> None:
     name = kv.name("s04c")
     kv.precondition(
@@ -25,19 +27,18 @@ def test_cancelled(kv: Scenario) -> None:
     try:
         final = kv.wait_until_done(name, "S04 waiting for the cancellation to take effect")
     except TargetTimeout as exc:
-        # Cancellation is best effort: one that never shows is a warning, and S04-CANCELLED cannot be judged.
+        # A request "may or may not be canceled" (the seed): a vault that declines is conformant, and what the
+        # cancelled state looks like is then not applicable (never a failure, never blocking the run).
+        reason = f"the cancellation did not take effect within --timeout ({exc}); the seed lets a vault decline it"
+        kv.verdicts.not_applicable("S04-CANCEL-EFFECTIVE", reason)
+        kv.verdicts.not_applicable("S04-CANCELLED", reason)
         last = kv.client.exchanges[-1] if kv.client.exchanges else None
-        kv.check(
-            "S04-CANCEL-EFFECTIVE",
-            False,
-            str(exc),
-            expected="cancelled within --timeout",
-            received="inProgress",
-            exchange=last,
-        )
-        kv.verdicts.unjudged("S04-CANCELLED", "the cancellation did not take effect within --timeout")
+        if last is not None:
+            kv.judge(last, "S05-NOT-REMOVED")  # the operation, still there while the wait ran out
         return
-    kv.judge(final, "S04-CANCEL-EFFECTIVE", "S04-CANCELLED")
+    # The PATCH answer may already read cancelled (a vault may cancel at once): the read that follows is judged
+    # the same way; one that reads 404 although nothing removed the operation departs from S05-NOT-REMOVED.
+    kv.judge(final, "S04-CANCEL-EFFECTIVE", "S04-CANCELLED", "S05-NOT-REMOVED")
 
 
 @pytest.mark.kv_scenario(

@@ -15,7 +15,8 @@ marker                             written by
 =================================  ==========================================================================
 
 A host is sanitised when its first DNS label is one of ``sanitized``, ``sanitised``, ``redacted``, ``fakekvurl``
-(Go), ``vaultname`` (Python playback), ``keyvault_name`` (JS browser recorder): e.g. ``fakekvurl.vault.azure.net``,
+(Go), ``vaultname`` (Python playback), ``keyvault_name`` (JS browser recorder), ``fakevault``; so are the
+placeholder hosts ``example.com``, ``example.org`` and ``example.net``: e.g. ``fakekvurl.vault.azure.net``,
 ``Sanitized.vault.azure.net``, ``REDACTED.com``.
 
 Recorders also *remove* headers (``Retry-After``, ``x-ms-request-id``; some add ``retry-after: 0`` to every
@@ -43,7 +44,10 @@ __all__ = [
     "is_sanitised_url",
 ]
 
-SANITISED_HOST_LABELS = frozenset({"sanitized", "sanitised", "redacted", "fakekvurl", "vaultname", "keyvault_name"})
+SANITISED_HOST_LABELS = frozenset(
+    {"sanitized", "sanitised", "redacted", "fakekvurl", "vaultname", "keyvault_name", "fakevault"}
+)
+_PLACEHOLDER_HOSTS = frozenset({"example.com", "example.org", "example.net"})
 RECORDER_REMOVED_HEADERS = frozenset({"retry-after", "x-ms-request-id", "x-ms-client-request-id", "authorization"})
 
 _MARKERS = re.compile(
@@ -69,8 +73,8 @@ class Sanitisation:
         """``host`` (a name, optionally with a port) was rewritten by a recorder."""
         if not self.enabled or not host:
             return False
-        label = host.split(":", 1)[0].split(".", 1)[0].lower()
-        return label in SANITISED_HOST_LABELS
+        name = host.split(":", 1)[0].lower()
+        return name.split(".", 1)[0] in SANITISED_HOST_LABELS or name in _PLACEHOLDER_HOSTS
 
     def url(self, url: str | None) -> bool:
         """``url``'s host was rewritten, or the URL holds a sanitising marker (a path or query value)."""

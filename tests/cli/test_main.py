@@ -41,6 +41,7 @@ def test_no_command_prints_help_and_exits_2(cli) -> None:  # type: ignore[no-unt
         (["run", "--target", "ftp://vault"], "kvconform: UsageError: target must be an http(s) URL"),
         (["run", "--config", "/nonexistent.yaml"], "kvconform: ConfigError: cannot read config file /nonexistent.yaml"),
         (["run", "--only", "S99"], "kvconform: UsageError: unknown scenario(s) S99"),
+        (["run", "--profile", "nope"], "kvconform: UsageError: unknown profile(s) nope; known: self-issuer, pending"),
         (["run", "--target", "https://vault.example", "--auth", "token"], "kvconform: UsageError: no token"),
     ],
 )
@@ -70,7 +71,7 @@ def test_requirements_table_and_json(cli) -> None:  # type: ignore[no-untyped-de
     as_json = cli("requirements", "--format", "json")
     rows = json.loads(as_json.stdout)
     assert [row["id"] for row in rows] == list(catalogue())
-    assert set(rows[0]) == {"id", "scenario", "level", "source", "text"}
+    assert set(rows[0]) == {"id", "scenario", "level", "profile", "source", "text"}
 
 
 def test_console_script_runs_as_a_module() -> None:

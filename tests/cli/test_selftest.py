@@ -240,3 +240,27 @@ def test_the_cli_prints_the_report_and_exits_1_on_a_miss(
         "message lacks " + repr(FAULTS["x5t-hex"].says[0]),
     ]
     assert main(["selftest", "--fault", "nope"]) == 2
+
+
+# -- a conformant variant: declining what the document lets a vault decline must read not applicable, and pass ----
+def _declined(status: Status = Status.NOT_APPLICABLE) -> RunResult:
+    fault = FAULTS["patch-only-sets-flag"]
+    message = "not applicable: the cancellation did not take effect within --timeout"
+    return _run({rid: (status, message) for rid in (fault.requirement, *fault.also)})
+
+
+def test_a_conformant_variant_is_judged_right_when_its_requirement_is_not_applicable_and_the_run_passes() -> None:
+    found = detection("patch-only-sets-flag", _declined(), CLEAN)
+    assert found.conformant and found.detected, found.problems()
+    assert found.expected is Status.NOT_APPLICABLE
+
+
+@pytest.mark.parametrize("status", [Status.FAIL, Status.SKIP, Status.WARN])
+def test_a_conformant_variant_judged_otherwise_is_a_miss(status: Status) -> None:
+    found = detection("patch-only-sets-flag", _declined(status), CLEAN)
+    assert not found.detected
+
+
+def test_a_conformant_variant_covers_no_requirement() -> None:
+    found = detection("patch-only-sets-flag", _declined(), CLEAN)
+    assert "S04-CANCELLED" not in SelfTest([], [found]).coverage().covered

@@ -83,10 +83,12 @@ def judged(*exchanges: Exchange, context: Context | None = None) -> dict[str, li
 
 
 def status_of(found: dict[str, list[Verdict]], requirement: str) -> str:
-    """pass, fail (any departure), unjudged, or absent (no judgement applied)."""
+    """pass, fail (any departure), unjudged, not applicable, or absent (no judgement applied)."""
     verdicts = found.get(requirement, [])
     if not verdicts:
         return "absent"
+    if all(v.not_applicable is not None for v in verdicts):
+        return "not applicable"
     if any(not v.ok and v.unjudged is None for v in verdicts):
         return "fail"
     if all(v.unjudged is not None for v in verdicts):

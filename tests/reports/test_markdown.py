@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import os
 
+from conformance._requirements import profiles
 from conformance.reports import Baseline, build_summary, render_markdown
 
 from ._support import Runs, edited, result_from_summary
@@ -20,7 +21,7 @@ def test_failing_run_with_baseline(runs: Runs) -> None:
     text = "\n".join(lines)
     assert lines[0] == "## kvconform: FAIL"
     assert lines[2].startswith("**gate: fail** · outcome: fail · target `")
-    assert "| requirements | error | fail | warn | pass | skip | disabled |" in lines
+    assert "| requirements | error | fail | warn | pass | skip | not-applicable | disabled |" in lines
     counts = summary["counts"]
     assert f"| count | {counts['error']} | {counts['fail']} | {counts['warn']} | {counts['pass']} |" in text
     failed = next(line for line in lines if line.startswith("| `S02-REQUEST-ID-FILTER` | MUST | **fail** |"))
@@ -38,7 +39,7 @@ def test_passing_run_is_short(runs: Runs) -> None:
     assert text.startswith("## kvconform: PASS\n")
     assert "Every judged requirement passes." in text
     assert "Baseline" not in text and "| requirement | level" not in text
-    assert len(text.splitlines()) < 15
+    assert len(text.splitlines()) < 15 + len(profiles()) + 3  # the profiles table: a row per profile, header, gap
     assert "failure" not in text.lower()  # none failed: no "evidence for each failure"
     assert text.rstrip().endswith("The full report: `report.html`; machine-readable: `summary.json`.")
 

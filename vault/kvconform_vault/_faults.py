@@ -27,6 +27,9 @@ class Fault:
     blocks: tuple[str, ...] = ()  # requirements it leaves unjudged: they may become skip
     says: tuple[str, ...] = ()  # phrases the requirement's message must contain (case-insensitive)
     awaits: str = ""  # the scenario change its detection waits on, if any
+    # A conformant variant: the vault declines what the document lets it decline. Its requirement (and those of
+    # ``also``) must read not applicable, every other one keep its clean status, and the run must pass.
+    conformant: bool = False
 
 
 _CATALOGUE = (
@@ -202,11 +205,22 @@ _CATALOGUE = (
     # -- S04 ---------------------------------------------------------------------------------------------
     Fault(
         "patch-only-sets-flag",
-        "PATCH sets cancellation_requested but the cancellation never takes effect (the suite waits until timeout).",
+        "A conformant variant: PATCH sets cancellation_requested but the vault never cancels (the seed: a request "
+        '"may or may not be canceled"; the suite waits until timeout).',
         "S04",
-        "S04-CANCEL-EFFECTIVE",
-        blocks=("S04-CANCELLED",),
-        says=("still inProgress after",),
+        "S04-CANCELLED",
+        also=("S04-CANCEL-EFFECTIVE",),
+        says=("not applicable", "did not take effect"),
+        conformant=True,
+    ),
+    Fault(
+        "cancelled-then-404",
+        "An operation whose cancellation took effect reads 404 PendingCertificateNotFound although nothing deleted "
+        "or overwrote it.",
+        "S05",
+        "S05-NOT-REMOVED",
+        blocks=("S04-CANCELLED", "S04-CANCEL-EFFECTIVE"),
+        says=("Received: 404 PendingCertificateNotFound", "nothing deleted or overwrote"),
     ),
     Fault(
         "cancelled-flag-dropped",

@@ -16,7 +16,7 @@ from starlette.responses import Response
 
 from . import _crypto, _render
 from ._crypto import generate_key
-from ._errors import bad_parameter
+from ._errors import bad_parameter, pending_not_found
 from ._http import (
     api_version,
     base_url,
@@ -150,6 +150,8 @@ async def get_operation(request: Request) -> Response:
     name = name_of(request)
     vault, config = store(request), settings(request)
     entry, op = vault.operation(name, _request_id(request), reading=True)
+    if op.status == "cancelled" and config.fault("cancelled-then-404"):
+        raise pending_not_found(name)
     in_progress = op.status == IN_PROGRESS
     headers = {}
     if (in_progress and not config.fault("pending-without-retry-after")) or config.fault("retry-after-when-done"):
