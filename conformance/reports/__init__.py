@@ -16,7 +16,7 @@ from ._compare import Change, Comparison, compare_summaries, render_comparison
 from ._html import render_html
 from ._junit import relabel_errors, write_requirements_junit
 from ._markdown import render_markdown
-from ._summary import build_summary, read_summary, summarise, write_summary
+from ._summary import build_summary, read_summary, write_summary
 
 if TYPE_CHECKING:
     from .._results import RunResult
@@ -51,7 +51,7 @@ def write_reports(
     ``junit.xml`` from it, one test case per requirement (``kvconform judge``; a run's comes from pytest).
     """
     directory = Path(report_dir)
-    summary, verdict = summarise(result, baseline=baseline)
+    summary, verdict = _summary.summarise(result, baseline=baseline)
     _summary.write_summary_dict(summary, directory)
     _summary.write_text(directory / "summary.md", render_markdown(summary))
     _summary.write_text(directory / "report.html", render_html(summary))
