@@ -15,7 +15,7 @@ import pytest
 from .._config import TargetConfig
 from .._results import RunResult
 from ..errors import SuiteError
-from . import RESULT_KEY, kv_payloads
+from ._collect import RESULT_KEY, kv_payloads
 
 __all__ = ["run_scenarios"]
 
