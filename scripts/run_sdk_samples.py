@@ -17,7 +17,9 @@ The JS SDK's samples are not in the @azure/keyvault-certificates npm package (``
 you put in DIR (the SDK's ``samples/v4/javascript`` folder), each as ``node sample.js`` with ``KEYVAULT_URI`` set:
 the packages they require are installed once with npm into the cache (``NODE_PATH``), the fake ``az`` is the
 credential (their ``DefaultAzureCredential`` ends at the Azure CLI), ``NODE_EXTRA_CA_CERTS`` trusts the vault's CA,
-and ``ca.key``/``ca.crt`` (the merge sample's "fake certificate authority") are written beside them. The JS SDK
+``ca.key``/``ca.crt`` (the merge sample's "fake certificate authority") are written beside them, and the import
+sample's ``sample.env`` variables ``SAMPLE_PFX_BASE_64``/``SAMPLE_PEM`` hold a throw-away certificate. A helper
+module the samples require (``./utils.js``) is copied with them but not run as a sample. The JS SDK
 accepts the vault's challenge only under a dotted host name (README, "Mock vault"): the vault is served as
 ``kv.localhost`` with a certificate for that name; where that name does not resolve, a ``--require`` preload maps
 ``*.localhost`` to 127.0.0.1 in node, as RFC 6761 has it.
@@ -26,6 +28,7 @@ accepts the vault's challenge only under a dotted host name (README, "Mock vault
 from __future__ import annotations
 
 import argparse
+import base64
 import contextlib
 import datetime
 import importlib.util
@@ -179,6 +182,7 @@ def run_samples(
         cwd = Path(work)
         if js:
             env.update(_js_environment(Path(work), url, ca_file))
+            env.update(_js_certificate_variables(env["PFX_CERT_PATH"], env["PEM_CERT_PATH"]))
             cwd = _js_workspace(samples, Path(work))
         for sample in samples:
             command = ["node", sample.name] if js else [sys.executable, str(sample)]
@@ -190,9 +194,18 @@ def run_samples(
                 passed = passed and not (js and re.search(r"^error code: ", output, re.MULTILINE))
             except subprocess.TimeoutExpired:
                 passed, output = False, f"timed out after {timeout:g} s"
-            tail = "\n".join(output.strip().splitlines()[-6:])
-            results.append((sample.stem, passed, time.monotonic() - started, tail))
+            results.append((sample.stem, passed, time.monotonic() - started, failure_tail(output)))
     return results
+
+
+def failure_tail(output: str) -> str:
+    """The last lines of a sample's output, after the line that names the error when the tail lacks it (node prints
+    ``RestError: message`` and then the whole request and response objects)."""
+    tail = "\n".join(output.strip().splitlines()[-6:])
+    error = re.search(r"^[A-Za-z]*Error\b.*$", output, re.MULTILINE)
+    if error and error.group(0) not in tail:
+        return f"{error.group(0).strip()}\n...\n{tail}"
+    return tail
 
 
 # -- the JS samples ---------------------------------------------------------------------------------------------
@@ -222,6 +235,26 @@ def _js_environment(work: Path, url: str, ca_file: str) -> dict[str, str]:
         preload.write_text(_LOCALHOST_PRELOAD)
         env["NODE_OPTIONS"] = f"{os.environ.get('NODE_OPTIONS', '')} --require {preload}".strip()
     return env
+
+
+def _js_certificate_variables(pfx_path: str, pem_path: str) -> dict[str, str]:
+    """The importCertificate sample's ``sample.env`` variables: the PFX as base64 text, the PEM (certificate and
+    key) as it is."""
+    return {
+        "SAMPLE_PFX_BASE_64": base64.b64encode(Path(pfx_path).read_bytes()).decode("ascii"),
+        "SAMPLE_PEM": Path(pem_path).read_text(),
+    }
+
+
+def js_samples(folder: Path) -> list[Path]:
+    """The ``*.js`` samples of ``folder``, without the helper modules they require (``require("./utils.js")``):
+    a helper is copied beside the samples but is not a sample to run."""
+    scripts = sorted(folder.glob("*.js"))
+    required = set()
+    for path in scripts:
+        for name in re.findall(r"""require\(\s*["']\./([^"']+)["']\s*\)""", path.read_text(errors="replace")):
+            required.add(name if name.endswith(".js") else f"{name}.js")
+    return [path for path in scripts if path.name not in required]
 
 
 def _js_workspace(samples: list[Path], work: Path) -> Path:
@@ -297,7 +330,7 @@ def _main_js(args: argparse.Namespace) -> int:
     if args.samples_dir is None or not args.samples_dir.is_dir():
         print("run_sdk_samples: --js needs --samples-dir DIR, a folder with the JS samples", file=sys.stderr)
         return 2
-    samples = sorted(args.samples_dir.glob("*.js"))
+    samples = js_samples(args.samples_dir)
     if args.only:
         samples = [path for path in samples if path.stem in args.only]
     if not samples:

@@ -6,7 +6,7 @@ from conformance._checks import EXCHANGE_JUDGEMENTS, Verdicts
 from conformance._exchange import Exchange
 from conformance._status import Status
 from conformance.errors import ConformanceFailure, SuiteError
-from conformance.judgements import Verdict, exchange_judgement
+from conformance.judgements import EXCHANGE, Verdict, judgement
 
 
 def _exchange(status: int = 200, body: object = None, headers: dict[str, str] | None = None, **kw: object) -> Exchange:
@@ -94,7 +94,7 @@ def test_undeclared_or_unknown_requirement_is_a_suite_bug() -> None:
 
 def test_duplicate_exchange_judgement_name_is_refused() -> None:
     with pytest.raises(SuiteError, match="already registered"):
-        exchange_judgement("error_envelope", "API-ERROR-ENVELOPE")(lambda exchange, context: None)
+        judgement("API-ERROR-ENVELOPE", on=EXCHANGE)(lambda exchange, context: None)
     assert "error_envelope" in EXCHANGE_JUDGEMENTS
 
 

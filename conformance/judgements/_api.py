@@ -6,20 +6,17 @@ Each is a function of one exchange, run on every response a scenario receives an
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import json
 import re
-from collections.abc import Callable
 from urllib.parse import urlsplit
 
-from .. import _contract, _requirements
+from .. import _contract
 from .._exchange import Exchange
-from ..errors import SuiteError
 from ._model import has_envelope, query
-from ._registry import Context, Verdict
+from ._registry import EXCHANGE, Context, Finding, Unjudged, judgement
 
-__all__ = ["EXCHANGE_JUDGEMENTS", "ExchangeJudgement", "exchange_judgement"]
+__all__ = ["never_published"]
 
 
 @functools.lru_cache(maxsize=256)  # each exchange's URL is asked for several times in a row
@@ -27,43 +24,31 @@ def _path(url: str) -> str:
     return urlsplit(url).path
 
 
-ExchangeFunc = Callable[[Exchange, Context], Verdict | None]
+def _problem(exchange: Exchange, problem: str | None) -> Finding:
+    return Finding(True) if problem is None else Finding(False, f"{exchange.describe()}: {problem}")
 
 
-@dataclasses.dataclass(frozen=True)
-class ExchangeJudgement:
-    name: str
-    requirement: str
-    func: ExchangeFunc
+def _responded(exchange: Exchange) -> bool:
+    return exchange.status is not None
 
 
-EXCHANGE_JUDGEMENTS: dict[str, ExchangeJudgement] = {}
+def _is_error(exchange: Exchange) -> bool:
+    """A 4xx or 5xx other than the 401 challenge (whose body varies)."""
+    return exchange.status is not None and exchange.status >= 400 and exchange.status != 401
 
 
-def exchange_judgement(name: str, requirement: str) -> Callable[[ExchangeFunc], ExchangeFunc]:
-    """Register ``func(exchange, context)`` under ``name``, judging ``requirement`` on every exchange."""
-
-    def register(func: ExchangeFunc) -> ExchangeFunc:
-        if name in EXCHANGE_JUDGEMENTS:
-            raise SuiteError(f"an exchange judgement named {name!r} is already registered")
-        _requirements.get(requirement)
-        EXCHANGE_JUDGEMENTS[name] = ExchangeJudgement(name, requirement, func)
-        return func
-
-    return register
+def _in_contract(exchange: Exchange) -> bool:
+    """An operation ``openapi/keyvault-certificates.yaml`` describes."""
+    return _contract.operation_for(exchange.method, _path(exchange.url)) is not None
 
 
-def _problem(requirement: str, exchange: Exchange, problem: str | None) -> Verdict:
-    if problem is None:
-        return Verdict(requirement, True, "", exchange=exchange)
-    return Verdict(requirement, False, f"{exchange.describe()}: {problem}", exchange=exchange)
+def _authorised_answer(exchange: Exchange) -> bool:
+    return exchange.status is not None and exchange.status not in (401, 429, 503)
 
 
-@exchange_judgement("error_envelope", "API-ERROR-ENVELOPE")
-def error_envelope(exchange: Exchange, context: Context) -> Verdict | None:
+@judgement("API-ERROR-ENVELOPE", on=EXCHANGE, requires=(_is_error,))
+def error_envelope(exchange: Exchange, context: Context) -> Finding | None:
     """Every 4xx/5xx carries ``{"error": {"code": str, "message": str}}`` (the 401 challenge's body varies)."""
-    if exchange.status is None or exchange.status < 400 or exchange.status == 401:
-        return None
     body = exchange.response_body
     error = body.get("error") if isinstance(body, dict) else None
     if not isinstance(error, dict):
@@ -75,7 +60,7 @@ def error_envelope(exchange: Exchange, context: Context) -> Verdict | None:
             if missing
             else None
         )
-    return _problem("API-ERROR-ENVELOPE", exchange, problem)
+    return _problem(exchange, problem)
 
 
 def _json_text(text: str | None) -> bool:
@@ -88,10 +73,10 @@ def _json_text(text: str | None) -> bool:
         return False
 
 
-@exchange_judgement("json_content_type", "API-CONTENT-TYPE")
-def json_content_type(exchange: Exchange, context: Context) -> Verdict | None:
+@judgement("API-CONTENT-TYPE", on=EXCHANGE, requires=(_responded,))
+def json_content_type(exchange: Exchange, context: Context) -> Finding | None:
     """A JSON body is labelled ``application/json``."""
-    if exchange.status is None or context.header_unjudged("content-type"):
+    if context.header_unjudged("content-type"):
         return None
     if exchange.response_body is None and not _json_text(exchange.response_text):
         return None
@@ -101,14 +86,14 @@ def json_content_type(exchange: Exchange, context: Context) -> Verdict | None:
         if content_type == "application/json"
         else f"Received: Content-Type {content_type or 'none'}. Documented: application/json."
     )
-    return _problem("API-CONTENT-TYPE", exchange, problem)
+    return _problem(exchange, problem)
 
 
-@exchange_judgement("client_request_id", "API-CLIENT-REQUEST-ID")
-def client_request_id(exchange: Exchange, context: Context) -> Verdict | None:
+@judgement("API-CLIENT-REQUEST-ID", on=EXCHANGE, requires=(_responded,))
+def client_request_id(exchange: Exchange, context: Context) -> Finding | None:
     """``x-ms-client-request-id`` comes back as sent."""
     sent = next((v for k, v in exchange.request_headers.items() if k.lower() == "x-ms-client-request-id"), None)
-    if exchange.status is None or sent is None or context.header_unjudged("x-ms-client-request-id"):
+    if sent is None or context.header_unjudged("x-ms-client-request-id"):
         return None
     echoed = exchange.header("x-ms-client-request-id")
     if context.is_sanitised(sent) or context.is_sanitised(echoed or ""):
@@ -118,11 +103,11 @@ def client_request_id(exchange: Exchange, context: Context) -> Verdict | None:
         if echoed == sent
         else f"Received: x-ms-client-request-id {echoed!r}. Documented: the value sent, {sent!r}."
     )
-    return _problem("API-CLIENT-REQUEST-ID", exchange, problem)
+    return _problem(exchange, problem)
 
 
-@exchange_judgement("contract", "API-SCHEMA")
-def contract(exchange: Exchange, context: Context) -> Verdict | None:
+@judgement("API-SCHEMA", on=EXCHANGE)
+def contract(exchange: Exchange, context: Context) -> Finding | None:
     """The response conforms to ``openapi/keyvault-certificates.yaml``."""
     if exchange.status is None or exchange.status == 401:
         return None  # the challenge is judged by AUTH-401-CHALLENGE; its body varies by service version
@@ -131,20 +116,20 @@ def contract(exchange: Exchange, context: Context) -> Verdict | None:
         return None
     if exchange.status >= 500 and has_envelope(exchange.response_body):
         reason = f"a server error ({exchange.status}) is a fault of the moment, not an answer the document describes"
-        return Verdict("API-SCHEMA", True, "", exchange=exchange, unjudged=reason)
+        return Unjudged(reason)
     body = exchange.response_body if exchange.response_body is not None else (exchange.response_text or None)
     problems = _contract.validate_response(
         exchange.method, operation[1], exchange.status, exchange.headers_lower(), body, lowered=True
     )
-    return _problem("API-SCHEMA", exchange, "; ".join(problems) if problems else None)
+    return _problem(exchange, "; ".join(problems) if problems else None)
 
 
 def _sent_token(exchange: Exchange) -> bool:
     return any(key.lower() == "authorization" for key in exchange.request_headers)
 
 
-@exchange_judgement("challenge", "AUTH-401-CHALLENGE")
-def challenge(exchange: Exchange, context: Context) -> Verdict | None:
+@judgement("AUTH-401-CHALLENGE", on=EXCHANGE)
+def challenge(exchange: Exchange, context: Context) -> Finding | None:
     """A request without a token meets the Bearer challenge. From a recording (whose Authorization headers may
     have been removed) only the 401s are judged."""
     if exchange.status is None or exchange.status in (429, 503) or _sent_token(exchange):
@@ -159,42 +144,30 @@ def challenge(exchange: Exchange, context: Context) -> Verdict | None:
         and bool(params & {"authorization", "authorization_uri"})
         and bool(params & {"resource", "scope"})
     )
-    return Verdict(
-        "AUTH-401-CHALLENGE",
+    return Finding(
         ok,
         "A request without a token",
         expected='401 with WWW-Authenticate: Bearer authorization="…", resource="…"',
         received=f"{exchange.status} with WWW-Authenticate {header!r}",
-        exchange=exchange,
     )
 
 
-def _authorised_answer(exchange: Exchange) -> bool:
-    return exchange.status is not None and exchange.status not in (401, 429, 503)
+def _no_api_version(exchange: Exchange) -> bool:
+    return query(exchange, "api-version") is None
 
 
-@exchange_judgement("api_version_required", "API-VERSION-REQUIRED")
-def api_version_required(exchange: Exchange, context: Context) -> Verdict | None:
-    if not _authorised_answer(exchange) or query(exchange, "api-version") is not None:
-        return None
-    if _contract.operation_for(exchange.method, _path(exchange.url)) is None:
-        return None
+@judgement("API-VERSION-REQUIRED", on=EXCHANGE, requires=(_authorised_answer, _no_api_version, _in_contract))
+def api_version_required(exchange: Exchange, context: Context) -> Finding | None:
     if not context.knows_query and "?" not in exchange.url and exchange.status != 400:
-        return Verdict(
-            "API-VERSION-REQUIRED",
-            True,
-            "",
-            exchange=exchange,
-            unjudged="the recorded request has no query string at all (recorders such as nock drop it), so it is "
+        return Unjudged(
+            "the recorded request has no query string at all (recorders such as nock drop it), so it is "
             "no evidence that the client sent no api-version",
         )
-    return Verdict(
-        "API-VERSION-REQUIRED",
+    return Finding(
         exchange.status == 400 and has_envelope(exchange.response_body),
         "A request without api-version",
         expected="400 with the error envelope",
         received=exchange.status,
-        exchange=exchange,
     )
 
 
@@ -208,29 +181,26 @@ def never_published(version: str) -> bool:
     return bool(re.match(r"^20\d\d-", version)) and version < "2015"
 
 
-@exchange_judgement("api_version_unknown", "API-VERSION-UNKNOWN")
-def api_version_unknown(exchange: Exchange, context: Context) -> Verdict | None:
+def _unpublished_version(exchange: Exchange) -> bool:
     version = query(exchange, "api-version")
-    if not _authorised_answer(exchange) or version is None or not never_published(version):
-        return None
-    if _contract.operation_for(exchange.method, _path(exchange.url)) is None:
-        return None
-    return Verdict(
-        "API-VERSION-UNKNOWN",
+    return version is not None and never_published(version)
+
+
+@judgement("API-VERSION-UNKNOWN", on=EXCHANGE, requires=(_authorised_answer, _unpublished_version, _in_contract))
+def api_version_unknown(exchange: Exchange, context: Context) -> Finding | None:
+    version = query(exchange, "api-version")
+    return Finding(
         exchange.status == 400 and has_envelope(exchange.response_body),
         f"A request with the unknown api-version {version!r}",
         expected="400 with the error envelope",
         received=exchange.status,
-        exchange=exchange,
     )
 
 
-@exchange_judgement("malformed_json", "API-MALFORMED-JSON")
-def malformed_json(exchange: Exchange, context: Context) -> Verdict | None:
+@judgement("API-MALFORMED-JSON", on=EXCHANGE, requires=(_authorised_answer,))
+def malformed_json(exchange: Exchange, context: Context) -> Finding | None:
     body = exchange.request_body
     if exchange.method.upper() not in ("POST", "PUT", "PATCH") or not isinstance(body, str) or not body.strip():
-        return None
-    if not _authorised_answer(exchange):
         return None
     try:
         json.loads(body)
@@ -240,11 +210,9 @@ def malformed_json(exchange: Exchange, context: Context) -> Verdict | None:
         return None
     status = exchange.status
     assert status is not None
-    return Verdict(
-        "API-MALFORMED-JSON",
+    return Finding(
         400 <= status < 500 and has_envelope(exchange.response_body),
         "A request whose body is not JSON",
         expected="4xx with the error envelope",
         received=status,
-        exchange=exchange,
     )

@@ -11,31 +11,26 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
 from .._x509 import load_csr, thumbprint
+from ._conditions import answered, finished, known, status
 from ._model import Entry, History, IssuerKind, Kind, decode_x5c, error_code, has_envelope, json_of, norm_status
-from ._registry import RETRYABLE, Context, Verdict, judgement
-from ._registry import entry_verdict as _v
+from ._registry import Context, Finding, Unjudged, judgement, unless_rewritten
 
 _TIMESTAMPS = ("nbf", "exp", "created", "updated")
 
 
-def _answered(entry: Entry) -> bool:
-    return entry.exchange.status is not None and entry.exchange.status not in RETRYABLE
-
-
-@judgement("S08-CANCEL-200", Kind.PATCH_PENDING)
-def cancel_200(history: History, position: int, context: Context) -> Verdict | None:
-    entry = history.entries[position]
+def _asks_cancellation(entry: Entry) -> bool:
     sent = entry.exchange.request_body
-    if not (isinstance(sent, dict) and sent.get("cancellation_requested") is True) or not _answered(entry):
-        return None
+    return isinstance(sent, dict) and sent.get("cancellation_requested") is True
+
+
+@judgement("S08-CANCEL-200", on=Kind.PATCH_PENDING, requires=(_asks_cancellation, answered), ordered=True)
+def cancel_200(entry: Entry, history: History, context: Context) -> Finding | None:
     before = entry.before
     # A Self or provider request read inProgress may have finished since: only a 200 shows it had not.
     if not before.stays_in_progress and not (before.in_progress and entry.exchange.status == 200):
         return None
     body = json_of(entry.exchange)
-    return _v(
-        "S08-CANCEL-200",
-        entry,
+    return Finding(
         entry.exchange.status == 200
         and body.get("cancellation_requested") is True
         and norm_status(body) in ("inprogress", "cancelled", "completed"),
@@ -46,14 +41,9 @@ def cancel_200(history: History, position: int, context: Context) -> Verdict | N
     )
 
 
-@judgement("S08-CANCEL-REFUSED", Kind.PATCH_PENDING)
-def cancel_refused(history: History, position: int, context: Context) -> Verdict | None:
-    entry = history.entries[position]
-    if not entry.before.finished or not _answered(entry):
-        return None
-    return _v(
-        "S08-CANCEL-REFUSED",
-        entry,
+@judgement("S08-CANCEL-REFUSED", on=Kind.PATCH_PENDING, requires=(finished, answered), ordered=True)
+def cancel_refused(entry: Entry, history: History, context: Context) -> Finding | None:
+    return Finding(
         entry.exchange.status in (400, 403) and has_envelope(entry.exchange.response_body),
         f"PATCH cancellation_requested on a {entry.before.status} operation",
         "400 or 403 with the error envelope",
@@ -61,12 +51,13 @@ def cancel_refused(history: History, position: int, context: Context) -> Verdict
     )
 
 
-@judgement("S09-DELETE-200", Kind.DELETE_PENDING)
-def delete_200(history: History, position: int, context: Context) -> Verdict | None:
-    entry = history.entries[position]
+def _has_request_id(entry: Entry) -> bool:
+    return bool(entry.before.request_id)
+
+
+@judgement("S09-DELETE-200", on=Kind.DELETE_PENDING, requires=(known, _has_request_id, answered), ordered=True)
+def delete_200(entry: Entry, history: History, context: Context) -> Finding | None:
     before = entry.before
-    if not before.known or not before.request_id or not _answered(entry):
-        return None
     body = json_of(entry.exchange)
     settled = before.stays_in_progress or before.finished  # a Self or provider request may move on meanwhile
     ok = (
@@ -74,9 +65,7 @@ def delete_200(history: History, position: int, context: Context) -> Verdict | N
         and body.get("request_id") == before.request_id
         and (not settled or norm_status(body) == before.status)
     )
-    return _v(
-        "S09-DELETE-200",
-        entry,
+    return Finding(
         ok,
         "DELETE pending",
         f"200 with the operation as it was (request_id {before.request_id}, {before.status})",
@@ -110,44 +99,31 @@ def _key_matches(entry: Entry, leaf: bytes) -> bool | None:
 
 def _issuer_merge(entry: Entry) -> bool:
     before = entry.before
-    return before.in_progress and before.issuer_kind in (IssuerKind.SELF, IssuerKind.PROVIDER) and _answered(entry)
+    return before.in_progress and before.issuer_kind in (IssuerKind.SELF, IssuerKind.PROVIDER) and answered(entry)
 
 
-@judgement("S07-MERGE-403", Kind.MERGE)
-def merge_403(history: History, position: int, context: Context) -> Verdict | None:
+@judgement("S07-MERGE-403", on=Kind.MERGE, requires=(_issuer_merge,))
+def merge_403(entry: Entry, history: History, context: Context) -> Finding | None:
     """A merge while an issuer's request is inProgress is refused. The seed allows a merge once the request has
     failed or was cancelled, so a refusal other than 403 is judged only when the operation was still inProgress
     after the merge, and a merge accepted on a provider's operation is not judged (its request may have failed
     just before). A ``Self`` request neither fails nor, uncancelled, stops: accepting a merge on it departs."""
-    entry = history.entries[position]
-    if not _issuer_merge(entry):
-        return None
     status = entry.exchange.status
     ok = status == 403 and has_envelope(entry.exchange.response_body)
     accepted = status is not None and 200 <= status < 300
     if accepted and (entry.before.issuer_kind is IssuerKind.PROVIDER or entry.before.cancel_requested):
-        return Verdict(
-            "S07-MERGE-403",
-            True,
-            "",
-            exchange=entry.exchange,
-            unjudged=f"the merge on the operation of issuer {entry.before.issuer} answered {status}: its request may "
+        return Unjudged(
+            f"the merge on the operation of issuer {entry.before.issuer} answered {status}: its request may "
             "have failed or been cancelled just before (a merge is allowed then)",
         )
     if not ok and status is not None and not 200 <= status < 300:
-        later = [e for e in history.after(position, Kind.GET_PENDING) if e.exchange.status == 200]
+        later = [e for e in history.after(entry, Kind.GET_PENDING) if e.exchange.status == 200]
         if not later or norm_status(json_of(later[0].exchange)) != "inprogress":
-            return Verdict(
-                "S07-MERGE-403",
-                True,
-                "",
-                exchange=entry.exchange,
-                unjudged=f"the merge answered {status}, and the operation was not read inProgress after it "
+            return Unjudged(
+                f"the merge answered {status}, and the operation was not read inProgress after it "
                 "(a merge after the request failed or was cancelled is allowed)",
             )
-    return _v(
-        "S07-MERGE-403",
-        entry,
+    return Finding(
         ok,
         f"A merge on an inProgress operation created with issuer {entry.before.issuer}",
         "403 with the error envelope",
@@ -155,13 +131,10 @@ def merge_403(history: History, position: int, context: Context) -> Verdict | No
     )
 
 
-@judgement("S07-MERGE-CODE", Kind.MERGE)
-def merge_code(history: History, position: int, context: Context) -> Verdict | None:
-    entry = history.entries[position]
-    if not _issuer_merge(entry) or entry.exchange.status != 403:
-        return None
+@judgement("S07-MERGE-CODE", on=Kind.MERGE, requires=(_issuer_merge, status(403)))
+def merge_code(entry: Entry, history: History, context: Context) -> Finding | None:
     code = error_code(entry.exchange.response_body)
-    return _v("S07-MERGE-CODE", entry, code == "Forbidden", "The 403's error code", "Forbidden", repr(code))
+    return Finding(code == "Forbidden", "The 403's error code", "Forbidden", repr(code))
 
 
 def _manual_merge(entry: Entry) -> bytes | None:
@@ -169,7 +142,7 @@ def _manual_merge(entry: Entry) -> bytes | None:
     before = entry.before
     if not (before.in_progress and before.issuer_kind is IssuerKind.MANUAL and not before.merged):
         return None
-    return _leaf(entry) if _answered(entry) else None
+    return _leaf(entry) if answered(entry) else None
 
 
 def bundle_problems(body: dict[str, Any], name: str, leaf: bytes) -> list[str]:
@@ -203,9 +176,8 @@ def bundle_problems(body: dict[str, Any], name: str, leaf: bytes) -> list[str]:
     return problems
 
 
-@judgement("S11-MERGE-201", Kind.MERGE)
-def merge_201(history: History, position: int, context: Context) -> Verdict | None:
-    entry = history.entries[position]
+@judgement("S11-MERGE-201", on=Kind.MERGE)
+def merge_201(entry: Entry, history: History, context: Context) -> Finding | None:
     leaf = _manual_merge(entry)
     if leaf is None or _key_matches(entry, leaf) is False:
         return None
@@ -219,22 +191,18 @@ def merge_201(history: History, position: int, context: Context) -> Verdict | No
         and bool(parts.scheme and parts.netloc)
         and parts.path.rstrip("/").lower().endswith(f"/certificates/{history.name}".lower())
     )
-    rewritten = context.rewritten(location, history.name, entry.exchange.url)
-    if not ok and entry.exchange.status == 201 and rewritten is not None:
-        return Verdict("S11-MERGE-201", True, "", exchange=entry.exchange, unjudged=f"the Location: {rewritten}")
-    return _v(
-        "S11-MERGE-201",
-        entry,
+    found = Finding(
         ok,
         "Merge of a certificate issued for the pending key",
         f"201 with Location https://{{vault}}/certificates/{history.name}?api-version=…",
         f"{entry.exchange.status} with Location {location or None!r}",
     )
+    judged = location if entry.exchange.status == 201 else None  # only a 201 names the merged certificate
+    return unless_rewritten(found, "the Location", judged, entry, history, context)
 
 
-@judgement("S11-BUNDLE", Kind.MERGE)
-def merge_bundle(history: History, position: int, context: Context) -> Verdict | None:
-    entry = history.entries[position]
+@judgement("S11-BUNDLE", on=Kind.MERGE)
+def merge_bundle(entry: Entry, history: History, context: Context) -> Finding | None:
     leaf = _manual_merge(entry)
     if leaf is None or entry.exchange.status != 201:
         return None
@@ -247,10 +215,8 @@ def merge_bundle(history: History, position: int, context: Context) -> Verdict |
         None,
     )
     if problems and rewritten is not None and all(" is not https://" in problem for problem in problems):
-        return Verdict("S11-BUNDLE", True, "", exchange=entry.exchange, unjudged=f"the bundle's ids: {rewritten}")
-    return _v(
-        "S11-BUNDLE",
-        entry,
+        return Unjudged(f"the bundle's ids: {rewritten}")
+    return Finding(
         not problems,
         "The merged certificate bundle",
         "id/kid/sid of one version, cer, x5t, attributes, policy",
@@ -258,15 +224,12 @@ def merge_bundle(history: History, position: int, context: Context) -> Verdict |
     )
 
 
-@judgement("S11-WRONG-KEY-400", Kind.MERGE)
-def merge_wrong_key(history: History, position: int, context: Context) -> Verdict | None:
-    entry = history.entries[position]
+@judgement("S11-WRONG-KEY-400", on=Kind.MERGE)
+def merge_wrong_key(entry: Entry, history: History, context: Context) -> Finding | None:
     leaf = _manual_merge(entry)
     if leaf is None or _key_matches(entry, leaf) is not False:
         return None
-    return _v(
-        "S11-WRONG-KEY-400",
-        entry,
+    return Finding(
         entry.exchange.status == 400 and has_envelope(entry.exchange.response_body),
         "Merge of a certificate whose public key is not the pending key",
         "400 with the error envelope",

@@ -7,6 +7,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from .._x509 import csr_common_name
+from ._conditions import answered, finished, in_progress, status
 from ._model import (
     Entry,
     History,
@@ -17,9 +18,9 @@ from ._model import (
     has_envelope,
     json_of,
     norm_status,
+    query,
 )
-from ._registry import RETRYABLE, Context, Verdict, judgement
-from ._registry import entry_verdict as _verdict
+from ._registry import RETRYABLE, Context, Finding, Unjudged, judgement, unless_rewritten
 
 
 def _policy(entry: Entry) -> dict[str, Any] | None:
@@ -48,7 +49,7 @@ def _unrecorded(entry: Entry) -> bool:
 def _fresh_create(entry: Entry) -> bool:
     """A well-formed create while no operation is known to be inProgress (else it is S06's to judge)."""
     status = entry.exchange.status
-    if status is None or status in RETRYABLE or entry.before.in_progress:
+    if not answered(entry) or entry.before.in_progress:
         return False
     if _unrecorded(entry):
         return status == 202  # accepted, so well-formed; a refusal of a request nobody can read is not judged
@@ -66,15 +67,18 @@ def _manual(entry: Entry) -> bool:
     return _fresh_create(entry) and _issuer(entry)[1] is IssuerKind.MANUAL
 
 
-@judgement("S01-CREATE-202", Kind.CREATE)
-def create_202(history: History, position: int, context: Context) -> Verdict | None:
-    entry = history.entries[position]
-    if not _supported(entry):
-        return None
+def _named_issuer(entry: Entry) -> bool:
+    return _issuer(entry)[0] is not None
+
+
+def _no_issuer(entry: Entry) -> bool:
+    return _issuer(entry)[0] is None
+
+
+@judgement("S01-CREATE-202", on=Kind.CREATE, requires=(_supported,))
+def create_202(entry: Entry, history: History, context: Context) -> Finding | None:
     issuer = _issuer(entry)[0]
-    return _verdict(
-        "S01-CREATE-202",
-        entry,
+    return Finding(
         entry.exchange.status == 202,
         f"Create with issuer {issuer}",
         202,
@@ -82,11 +86,8 @@ def create_202(history: History, position: int, context: Context) -> Verdict | N
     )
 
 
-@judgement("S01-LOCATION", Kind.CREATE)
-def create_location(history: History, position: int, context: Context) -> Verdict | None:
-    entry = history.entries[position]
-    if not _supported(entry) or entry.exchange.status != 202:
-        return None
+@judgement("S01-LOCATION", on=Kind.CREATE, requires=(_supported, status(202)))
+def create_location(entry: Entry, history: History, context: Context) -> Finding | None:
     request_id = json_of(entry.exchange).get("request_id")
     location = entry.exchange.header("location") or ""
     parts = urlsplit(location)
@@ -98,17 +99,13 @@ def create_location(history: History, position: int, context: Context) -> Verdic
         and bool(request_id)
         and (ids == [request_id] or (context.is_sanitised(ids[0] if ids else "") and bool(ids)))
     )
-    rewritten = context.rewritten(location, history.name, entry.exchange.url)
-    if not ok and rewritten is not None:
-        return Verdict("S01-LOCATION", True, "", exchange=entry.exchange, unjudged=f"the Location: {rewritten}")
-    return _verdict(
-        "S01-LOCATION",
-        entry,
+    found = Finding(
         ok,
         "The 202 Location header",
         f"an absolute URL …/certificates/{history.name}/pending?…&request_id={request_id}",
         location or "no Location header",
     )
+    return unless_rewritten(found, "the Location", location, entry, history, context)
 
 
 def operation_problems(body: dict[str, Any], name: str, issuer: str | None) -> list[str]:
@@ -128,17 +125,12 @@ def operation_problems(body: dict[str, Any], name: str, issuer: str | None) -> l
     return problems
 
 
-@judgement("S01-OPERATION", Kind.CREATE)
-def create_operation(history: History, position: int, context: Context) -> Verdict | None:
-    entry = history.entries[position]
-    if not _supported(entry) or entry.exchange.status != 202:
-        return None
+@judgement("S01-OPERATION", on=Kind.CREATE, requires=(_supported, status(202)))
+def create_operation(entry: Entry, history: History, context: Context) -> Finding | None:
     problems = operation_problems(json_of(entry.exchange), history.name, _issuer(entry)[0])
     if "cancellation_requested" not in json_of(entry.exchange):
         problems.append("cancellation_requested is missing")
-    return _verdict(
-        "S01-OPERATION", entry, not problems, "The 202 body", "a pending CertificateOperation", "; ".join(problems)
-    )
+    return Finding(not problems, "The 202 body", "a pending CertificateOperation", "; ".join(problems))
 
 
 def _common_name(subject: str | None) -> str | None:
@@ -146,26 +138,21 @@ def _common_name(subject: str | None) -> str | None:
     return match.group(1).strip() if match else None
 
 
-@judgement("S01-CSR", Kind.CREATE)
-def create_csr(history: History, position: int, context: Context) -> Verdict | None:
-    entry = history.entries[position]
-    if not _supported(entry) or entry.exchange.status != 202:
-        return None
+@judgement("S01-CSR", on=Kind.CREATE, requires=(_supported, status(202)))
+def create_csr(entry: Entry, history: History, context: Context) -> Finding | None:
     csr = json_of(entry.exchange).get("csr")
     wanted = _common_name(_subject(entry))
     if context.is_sanitised(csr):
-        return Verdict("S01-CSR", True, "", exchange=entry.exchange, unjudged="the recorder sanitised the csr")
+        return Unjudged("the recorder sanitised the csr")
     if _unrecorded(entry):
         reason = "the recorder kept no request body, so the policy's subject is unknown"
-        return Verdict("S01-CSR", True, "", exchange=entry.exchange, unjudged=reason)
+        return Unjudged(reason)
     try:
         common_name = csr_common_name(csr) if isinstance(csr, str) else None
         problem = None if common_name == wanted else f"CSR subject CN is {common_name!r}"
     except ValueError as exc:
         problem = f"csr is not base64 DER PKCS#10 ({exc})"
-    return _verdict(
-        "S01-CSR",
-        entry,
+    return Finding(
         problem is None,
         "The operation's csr",
         f"a PKCS#10 for CN={wanted}",
@@ -173,15 +160,10 @@ def create_csr(history: History, position: int, context: Context) -> Verdict | N
     )
 
 
-@judgement("S01-STATUS-DETAILS", Kind.CREATE)
-def create_status_details(history: History, position: int, context: Context) -> Verdict | None:
-    entry = history.entries[position]
-    if not _supported(entry) or entry.exchange.status != 202:
-        return None
+@judgement("S01-STATUS-DETAILS", on=Kind.CREATE, requires=(_supported, status(202)))
+def create_status_details(entry: Entry, history: History, context: Context) -> Finding | None:
     details = json_of(entry.exchange).get("status_details")
-    return _verdict(
-        "S01-STATUS-DETAILS",
-        entry,
+    return Finding(
         isinstance(details, str) and bool(details),
         "The 202 body's status_details",
         "a description of the pending request",
@@ -189,17 +171,12 @@ def create_status_details(history: History, position: int, context: Context) -> 
     )
 
 
-@judgement("S01-RETRY-AFTER", Kind.CREATE)
-def create_retry_after(history: History, position: int, context: Context) -> Verdict | None:
-    entry = history.entries[position]
-    if not _supported(entry) or entry.exchange.status != 202:
-        return None
+@judgement("S01-RETRY-AFTER", on=Kind.CREATE, requires=(_supported, status(202)))
+def create_retry_after(entry: Entry, history: History, context: Context) -> Finding | None:
     if context.header_unjudged("retry-after"):
-        return Verdict("S01-RETRY-AFTER", True, "", exchange=entry.exchange, unjudged="the recorder strips Retry-After")
+        return Unjudged("the recorder strips Retry-After")
     value = entry.exchange.header("retry-after")
-    return _verdict(
-        "S01-RETRY-AFTER",
-        entry,
+    return Finding(
         value is not None and value.strip().isdigit(),
         "The 202 Retry-After header",
         "a number of seconds",
@@ -207,16 +184,16 @@ def create_retry_after(history: History, position: int, context: Context) -> Ver
     )
 
 
-@judgement("S01-ISSUER-OBJECT", Kind.SET_ISSUER)
-def issuer_object(history: History, position: int, context: Context) -> Verdict | None:
-    entry = history.entries[position]
+def _sets_provider(entry: Entry) -> bool:
+    body = entry.exchange.request_body
+    return isinstance(body, dict) and isinstance(body.get("provider"), str)
+
+
+@judgement("S01-ISSUER-OBJECT", on=Kind.SET_ISSUER, requires=(answered, _sets_provider))
+def issuer_object(entry: Entry, history: History, context: Context) -> Finding | None:
     body = entry.exchange.request_body
     status = entry.exchange.status
-    if not (isinstance(body, dict) and isinstance(body.get("provider"), str)) or status is None or status in RETRYABLE:
-        return None
-    return _verdict(
-        "S01-ISSUER-OBJECT",
-        entry,
+    return Finding(
         status == 200 and isinstance(entry.exchange.response_body, dict),
         f"Set an issuer object with provider {body['provider']}",
         "200 with the issuer",
@@ -224,18 +201,13 @@ def issuer_object(history: History, position: int, context: Context) -> Verdict 
     )
 
 
-@judgement("S10-MANUAL-202", Kind.CREATE)
-def manual_202(history: History, position: int, context: Context) -> Verdict | None:
-    entry = history.entries[position]
+@judgement("S10-MANUAL-202", on=Kind.CREATE, requires=(_manual, _named_issuer))
+def manual_202(entry: Entry, history: History, context: Context) -> Finding | None:
     issuer = _issuer(entry)[0]
-    if not _manual(entry) or issuer is None:
-        return None
     body = json_of(entry.exchange)
     got = body.get("issuer")
     got_name = str(got.get("name", "")) if isinstance(got, dict) else ""
-    return _verdict(
-        "S10-MANUAL-202",
-        entry,
+    return Finding(
         entry.exchange.status == 202 and norm_status(body) == "inprogress" and got_name.lower() == "unknown",
         f"Create with issuer {issuer}",
         "202 with status inProgress and issuer Unknown",
@@ -243,48 +215,37 @@ def manual_202(history: History, position: int, context: Context) -> Verdict | N
     )
 
 
-@judgement("S10-NO-ISSUER", Kind.CREATE)
-def no_issuer(history: History, position: int, context: Context) -> Verdict | None:
+@judgement("S10-NO-ISSUER", on=Kind.CREATE, requires=(_manual, _no_issuer))
+def no_issuer(entry: Entry, history: History, context: Context) -> Finding | None:
     """No issuer is a manual creation: 202 inProgress, and it stays inProgress (it never completes by itself)."""
-    entry = history.entries[position]
-    if not _manual(entry) or _issuer(entry)[0] is not None:
-        return None
     body = json_of(entry.exchange)
     if entry.exchange.status != 202 or norm_status(body) != "inprogress":
-        return _verdict(
-            "S10-NO-ISSUER",
-            entry,
+        return Finding(
             False,
             "Create with no issuer",
             "202 with status inProgress",
             f"{entry.exchange.status} with status {body.get('status')!r}",
         )
-    for later in history.entries[position + 1 :]:
+    for later in history.after(entry):
         if later.kind is not Kind.GET_PENDING:
             if later.kind in (Kind.MERGE, Kind.PATCH_PENDING, Kind.DELETE_PENDING, Kind.CREATE, Kind.IMPORT):
                 break
             continue
         if later.exchange.status == 200 and norm_status(json_of(later.exchange)) != "inprogress":
-            return Verdict(
-                "S10-NO-ISSUER",
+            return Finding(
                 False,
                 "The operation of a create with no issuer, read later",
                 expected="inProgress until a merge (a manual creation)",
                 received=f"status {json_of(later.exchange).get('status')!r}",
                 exchange=later.exchange,
             )
-    return _verdict("S10-NO-ISSUER", entry, True, "", None, None)
+    return Finding(True, "", None, None)
 
 
-@judgement("S10-STATUS-DETAILS", Kind.CREATE)
-def manual_status_details(history: History, position: int, context: Context) -> Verdict | None:
-    entry = history.entries[position]
-    if not _manual(entry) or entry.exchange.status != 202:
-        return None
+@judgement("S10-STATUS-DETAILS", on=Kind.CREATE, requires=(_manual, status(202)))
+def manual_status_details(entry: Entry, history: History, context: Context) -> Finding | None:
     details = str(json_of(entry.exchange).get("status_details") or "")
-    return _verdict(
-        "S10-STATUS-DETAILS",
-        entry,
+    return Finding(
         "merge" in details.lower(),
         "The manual operation's status_details",
         "a request to perform a merge",
@@ -292,18 +253,13 @@ def manual_status_details(history: History, position: int, context: Context) -> 
     )
 
 
-def _conflict(requirement: str, what: str, history: History, position: int) -> Verdict | None:
-    entry = history.entries[position]
+def _conflict(what: str, entry: Entry, history: History) -> Finding | None:
     before: Operation = entry.before
     status = entry.exchange.status
-    if status is None or status in RETRYABLE or not before.in_progress:
-        return None
-    accepted = 200 <= status < 300
-    if not before.stays_in_progress and accepted and not _still_there(history, position):
+    accepted = status is not None and 200 <= status < 300
+    if not before.stays_in_progress and accepted and not _still_there(entry, history):
         return None  # a Self or provider operation may have finished since it was last read (then it is accepted)
-    return _verdict(
-        requirement,
-        entry,
+    return Finding(
         status == 409 and has_envelope(entry.exchange.response_body),
         what,
         "409 with the error envelope",
@@ -311,42 +267,38 @@ def _conflict(requirement: str, what: str, history: History, position: int) -> V
     )
 
 
-def _still_there(history: History, position: int) -> bool:
+def _still_there(entry: Entry, history: History) -> bool:
     """Whether the operation read inProgress before this create or import was still inProgress when it was
     accepted: the answer names the same request_id, or the next read of the operation still shows it."""
-    entry = history.entries[position]
     request_id = entry.before.request_id
     if not request_id or entry.exchange.status is None or not 200 <= entry.exchange.status < 300:
         return False
     if json_of(entry.exchange).get("request_id") == request_id:
         return True
-    later = next((e for e in history.after(position, Kind.GET_PENDING) if e.exchange.status == 200), None)
+    later = next((e for e in history.after(entry, Kind.GET_PENDING) if e.exchange.status == 200), None)
     body = json_of(later.exchange) if later is not None else {}
     return body.get("request_id") == request_id and norm_status(body) == "inprogress"
 
 
-@judgement("S06-409-CREATE", Kind.CREATE)
-def create_conflict(history: History, position: int, context: Context) -> Verdict | None:
-    return _conflict("S06-409-CREATE", "A create while the operation is inProgress", history, position)
+@judgement("S06-409-CREATE", on=Kind.CREATE, requires=(answered, in_progress), ordered=True)
+def create_conflict(entry: Entry, history: History, context: Context) -> Finding | None:
+    return _conflict("A create while the operation is inProgress", entry, history)
 
 
-@judgement("S06-409-IMPORT", Kind.IMPORT)
-def import_conflict(history: History, position: int, context: Context) -> Verdict | None:
-    return _conflict("S06-409-IMPORT", "An import while the operation is inProgress", history, position)
+@judgement("S06-409-IMPORT", on=Kind.IMPORT, requires=(answered, in_progress), ordered=True)
+def import_conflict(entry: Entry, history: History, context: Context) -> Finding | None:
+    return _conflict("An import while the operation is inProgress", entry, history)
 
 
-@judgement("S05-IMPORT-ACCEPTED", Kind.IMPORT)
-def import_accepted(history: History, position: int, context: Context) -> Verdict | None:
-    entry = history.entries[position]
-    status = entry.exchange.status
+def _imports_value(entry: Entry) -> bool:
     body = entry.exchange.request_body
-    if not entry.before.finished or status is None or status in RETRYABLE or not isinstance(body, dict):
-        return None
-    if not isinstance(body.get("value"), str) or not body["value"]:
-        return None
-    return _verdict(
-        "S05-IMPORT-ACCEPTED",
-        entry,
+    return isinstance(body, dict) and isinstance(body.get("value"), str) and bool(body["value"])
+
+
+@judgement("S05-IMPORT-ACCEPTED", on=Kind.IMPORT, requires=(finished, answered, _imports_value))
+def import_accepted(entry: Entry, history: History, context: Context) -> Finding | None:
+    status = entry.exchange.status
+    return Finding(
         status == 200,
         f"An import over an operation that is {entry.before.status}",
         200,
@@ -354,17 +306,14 @@ def import_accepted(history: History, position: int, context: Context) -> Verdic
     )
 
 
-@judgement("S05-OVERWRITTEN-CREATE", Kind.CREATE, Kind.GET_PENDING)
-def overwritten_by_create(history: History, position: int, context: Context) -> Verdict | None:
-    entry = history.entries[position]
+@judgement("S05-OVERWRITTEN-CREATE", on=(Kind.CREATE, Kind.GET_PENDING), ordered=True)
+def overwritten_by_create(entry: Entry, history: History, context: Context) -> Finding | None:
     before = entry.before
     if entry.kind is Kind.CREATE:
         if not (before.finished and before.request_id) or entry.exchange.status != 202:
             return None
         new_id = json_of(entry.exchange).get("request_id")
-        return _verdict(
-            "S05-OVERWRITTEN-CREATE",
-            entry,
+        return Finding(
             bool(new_id) and new_id != before.request_id,
             "The overwriting create's request_id",
             f"a new request_id, not {before.request_id}",
@@ -372,23 +321,17 @@ def overwritten_by_create(history: History, position: int, context: Context) -> 
         )
     if not before.known or not before.overwritten or entry.exchange.status in RETRYABLE:
         return None
-    from ._model import query
-
     asked = query(entry.exchange, "request_id")
     body = json_of(entry.exchange)
     if asked is not None and asked in before.replaced_ids:
-        return _verdict(
-            "S05-OVERWRITTEN-CREATE",
-            entry,
+        return Finding(
             entry.exchange.status == 404,
             "GET pending with the overwritten operation's request_id",
             404,
             entry.exchange.status,
         )
     if asked is None:
-        return _verdict(
-            "S05-OVERWRITTEN-CREATE",
-            entry,
+        return Finding(
             entry.exchange.status == 200 and body.get("request_id") == before.request_id,
             "GET pending without request_id after the overwrite",
             f"200 with request_id {before.request_id}",

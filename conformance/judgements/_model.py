@@ -285,9 +285,10 @@ class History:
                 return position
         raise LookupError(f"{exchange.describe()} is not in the history of {self.name}")
 
-    def after(self, position: int, kind: Kind) -> list[Entry]:
-        """The later entries of ``kind`` (the lookahead some judgements need)."""
-        return [entry for entry in self.entries[position + 1 :] if entry.kind is kind]
+    def after(self, entry: Entry, kind: Kind | None = None) -> list[Entry]:
+        """The entries later than ``entry`` (of ``kind`` only, when named): the lookahead some judgements need."""
+        position = next(index for index, item in enumerate(self.entries) if item is entry)
+        return [later for later in self.entries[position + 1 :] if kind is None or later.kind is kind]
 
 
 class Tracker:

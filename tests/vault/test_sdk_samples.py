@@ -57,3 +57,41 @@ def test_a_sample_that_fails_is_reported(script: ModuleType, tmp_path: Path) -> 
     results = script.run_samples([tmp_path / "broken.py"], "https://127.0.0.1:1", "", timeout=30)
     assert results[0][:2] == ("broken", False)
     assert results[0][3] == "https://127.0.0.1:1 refused"
+
+
+def test_a_js_helper_module_is_copied_but_not_run_as_a_sample(tmp_path: Path) -> None:
+    # The SDK's newer JS samples share a helper: `require("./utils.js")` (also written without the extension).
+    (tmp_path / "operations.js").write_text('const { retryWithBackoff } = require("./utils.js");\n')
+    (tmp_path / "backup.js").write_text("const helpers = require( './helpers' );\n")
+    (tmp_path / "utils.js").write_text("module.exports = {};\n")
+    (tmp_path / "helpers.js").write_text("module.exports = {};\n")
+    (tmp_path / "contacts.js").write_text('require("dotenv/config");\n')
+    assert [path.name for path in _script().js_samples(tmp_path)] == ["backup.js", "contacts.js", "operations.js"]
+
+
+def test_the_js_import_sample_gets_its_sample_env_certificates(tmp_path: Path) -> None:
+    import base64
+
+    from cryptography.hazmat.primitives.serialization import load_pem_private_key, pkcs12
+    from cryptography.x509 import load_pem_x509_certificate
+
+    script = _script()
+    files = script._write_certificates(tmp_path)
+    variables = script._js_certificate_variables(files["PFX_CERT_PATH"], files["PEM_CERT_PATH"])
+    assert set(variables) == {"SAMPLE_PFX_BASE_64", "SAMPLE_PEM"}
+    # importCertificate.js imports Buffer.from(SAMPLE_PFX_BASE_64, "base64") with no password, then
+    # Buffer.from(SAMPLE_PEM) as application/x-pem-file: a password-less PFX and a PEM with certificate and key.
+    key, certificate, _ = pkcs12.load_key_and_certificates(base64.b64decode(variables["SAMPLE_PFX_BASE_64"]), None)
+    assert key is not None and certificate is not None
+    pem = variables["SAMPLE_PEM"].encode()
+    public_key = load_pem_private_key(pem, None).public_key()
+    assert load_pem_x509_certificate(pem).public_key() == public_key
+
+
+def test_a_failure_shows_the_line_that_names_the_error() -> None:
+    # node prints the RestError's message first, then the request and response objects over many lines.
+    output = "log line\nRestError: A new key vault certificate can not be created\n {\n" + "  x: 1,\n" * 20 + "}\n"
+    tail = _script().failure_tail(output)
+    assert tail.splitlines()[0] == "RestError: A new key vault certificate can not be created"
+    assert tail.splitlines()[-1] == "}"
+    assert _script().failure_tail("a\nb\nTypeError: x is undefined\n") == "a\nb\nTypeError: x is undefined"
