@@ -4,7 +4,7 @@
     python scripts/selftest_readme.py --check   # exit 1 when README.md is out of date
 
 The table lists each fault of ``vault/kvconform_vault/_faults.py``, the requirement it must break, the status that
-requirement must get and the side effects the entry justifies; ``tests/test_selftest.py`` fails when it is stale.
+requirement must get and the side effects the entry justifies; ``tests/cli/test_selftest.py`` fails when it is stale.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from conformance._selftest import rewrite_readme
+from conformance.cli.selftest import rewrite_readme
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 
