@@ -16,7 +16,7 @@ import time
 
 from kvconform_vault import FAULTS
 
-from conformance._selftest import format_report, run_selftest
+from conformance.cli.selftest import format_report, run_selftest
 
 
 def main() -> int:

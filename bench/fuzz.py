@@ -83,7 +83,7 @@ def serve() -> None:
     import uvicorn
     from kvconform_vault import VaultSettings, create_app
 
-    # The embedded vault of `kvconform run` (conformance/_cmd_run.py _target).
+    # The embedded vault of `kvconform run` (conformance/cli/run.py _target).
     vault = create_app(VaultSettings(issuance_delay=0.5, cancel_delay=0.5, failure_delay=0.3))
     seen = {"count": 0, "first": 0.0, "last": 0.0}
 

@@ -57,7 +57,7 @@ JOBS: int | None = None  # --jobs: processes kvconform_judge uses (None: kvconfo
 
 def kvconform_judge(path: Path) -> int:
     """What ``kvconform judge`` does with one file: read, scope, judge every requirement (the default)."""
-    from conformance.judge import SourceCounts, judge_file
+    from conformance.recorded import SourceCounts, judge_file
 
     counts = SourceCounts(file=str(path), format="har")
     judge_file(path, counts, jobs=JOBS)
@@ -162,7 +162,7 @@ def _cpu() -> float:
 
 
 def _processes(path: Path, args: argparse.Namespace) -> str:
-    from conformance.judge import PARALLEL_BYTES, default_jobs
+    from conformance.recorded import PARALLEL_BYTES, default_jobs
 
     if args.judge:
         return "the given judge"

@@ -20,9 +20,10 @@ from pathlib import Path
 root = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(root))
 
-from conformance._status import Status  # noqa: E402
-from conformance.judge import judge_files  # noqa: E402
 from tests.judge._mutate import KINDS, mutants  # noqa: E402
+
+from conformance._status import Status  # noqa: E402
+from conformance.recorded import judge_files  # noqa: E402
 
 
 def _departing(data: dict[str, object], suffix: str) -> tuple[set[str], set[str]]:

@@ -4,7 +4,7 @@
     python scripts/selftest_readme.py --check   # exit 1 when it is out of date
 
 The table lists each fault of the vault's catalogue (``kvconform_vault.FAULTS``), the requirement it must break, the
-status that requirement must get and the side effects the entry justifies; ``tests/test_selftest.py`` fails when
+status that requirement must get and the side effects the entry justifies; ``tests/cli/test_selftest.py`` fails when
 it is stale.
 """
 
@@ -14,7 +14,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from conformance._selftest import rewrite_readme
+from conformance.cli.selftest import rewrite_readme
 
 README = Path(__file__).resolve().parents[1] / "docs" / "self-validation.md"  # the page (was the README's section)
 

@@ -148,7 +148,7 @@ def test_a_pass_or_a_departure_recorded_for_the_same_requirement_outranks_not_ap
 def test_summary_has_each_profiles_verdict_and_the_console_prints_them() -> None:
     import io
 
-    from conformance._console import print_profiles
+    from conformance.cli._console import print_profiles
 
     checks = [CheckRecord(rid, Status.PASS, "") for rid in ("S06-409-CREATE", "S06-409-IMPORT")]
     passing = [_test("S06", ("S06-409-CREATE", "S06-409-IMPORT"), Status.PASS, *checks)]

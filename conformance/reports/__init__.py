@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import _summary
-from ._baseline import Baseline, BaselineVerdict, judge, load_baseline
+from ._baseline import Baseline, BaselineVerdict, gate, load_baseline
 from ._compare import Change, Comparison, compare_summaries, render_comparison
 from ._html import render_html
 from ._junit import relabel_errors, write_requirements_junit
@@ -28,7 +28,7 @@ __all__ = [
     "Comparison",
     "build_summary",
     "compare_summaries",
-    "judge",
+    "gate",
     "load_baseline",
     "read_summary",
     "relabel_errors",
@@ -43,20 +43,18 @@ __all__ = [
 
 def write_reports(
     result: RunResult, report_dir: str | os.PathLike[str], *, baseline: Baseline | None = None, junit: bool = False
-) -> list[Path]:
-    """Write ``summary.json``, ``summary.md`` and ``report.html`` into ``report_dir``; return their paths.
+) -> BaselineVerdict:
+    """Write ``summary.json``, ``summary.md`` and ``report.html`` into ``report_dir``; return the gate's verdict.
 
     The gate (and the baseline verdict, when ``baseline`` is given) is recorded in ``summary.json``; the
     Markdown and HTML are rendered from that same dict, so the three files never disagree. ``junit``: also write
     ``junit.xml`` from it, one test case per requirement (``kvconform judge``; a run's comes from pytest).
     """
     directory = Path(report_dir)
-    summary = build_summary(result, baseline=baseline)
-    written = [
-        _summary.write_summary_dict(summary, directory),
-        _summary.write_text(directory / "summary.md", render_markdown(summary)),
-        _summary.write_text(directory / "report.html", render_html(summary)),
-    ]
+    summary, verdict = _summary.summarise(result, baseline=baseline)
+    _summary.write_summary_dict(summary, directory)
+    _summary.write_text(directory / "summary.md", render_markdown(summary))
+    _summary.write_text(directory / "report.html", render_html(summary))
     if junit:  # a run's junit.xml is pytest's; a judged run has no pytest session
-        written.append(write_requirements_junit(summary, directory / "junit.xml"))
-    return written
+        write_requirements_junit(summary, directory / "junit.xml")
+    return verdict

@@ -21,9 +21,9 @@ from .. import _requirements, _yaml
 from .._status import Status
 from ..errors import ConfigError
 
-__all__ = ["Baseline", "BaselineVerdict", "judge", "load_baseline"]
+__all__ = ["Baseline", "BaselineVerdict", "gate", "load_baseline"]
 
-_HELP = "see README 'Baselines and comparing runs'"
+_HELP = "see docs/reports.md 'Baselines and comparing runs'"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -114,7 +114,7 @@ def _entries(raw: Any, location: Path) -> dict[str, str]:
     return entries
 
 
-def judge(summary: Mapping[str, Any], baseline: Baseline | None) -> BaselineVerdict:
+def gate(summary: Mapping[str, Any], baseline: Baseline | None) -> BaselineVerdict:
     """The gate of a run (a ``summary.json`` dict) under ``baseline``.
 
     Without a baseline the gate is the outcome, with warn counted as pass. With one: fail when a requirement fails

@@ -10,24 +10,29 @@ from typing import TYPE_CHECKING, Any
 
 from .._status import Status
 from ..errors import ConfigError
-from ._baseline import judge
+from ._baseline import gate
 
 if TYPE_CHECKING:
     from .._results import RunResult
-    from ._baseline import Baseline
+    from ._baseline import Baseline, BaselineVerdict
 
-__all__ = ["build_summary", "read_summary", "write_summary"]
+__all__ = ["build_summary", "read_summary", "summarise", "write_summary"]
 
 _STATUSES = frozenset(status.value for status in Status)
 
 
 def build_summary(result: RunResult, *, baseline: Baseline | None = None) -> dict[str, Any]:
     """The ``summary.json`` dict: ``result.to_summary()`` plus ``gate`` and ``baseline`` (None without one)."""
+    return summarise(result, baseline=baseline)[0]
+
+
+def summarise(result: RunResult, *, baseline: Baseline | None = None) -> tuple[dict[str, Any], BaselineVerdict]:
+    """The ``summary.json`` dict and the gate's verdict it records: the gate is computed here, once."""
     summary = result.to_summary()
-    verdict = judge(summary, baseline)
+    verdict = gate(summary, baseline)
     summary["gate"] = verdict.gate.value
     summary["baseline"] = verdict.to_dict()
-    return summary
+    return summary, verdict
 
 
 def write_summary(result: RunResult, report_dir: str | os.PathLike[str], *, baseline: Baseline | None = None) -> Path:

@@ -26,7 +26,7 @@ BAD = ("fail", "error")
 
 def judge_pair(recording: str, har: str) -> dict[str, Any]:
     """Both formats' in-scope verdicts ({requirement: status}) and the messages of what failed."""
-    from conformance.judge import judge_files
+    from conformance.recorded import judge_files
 
     out: dict[str, Any] = {}
     for kind, path in (("recording", recording), ("har", har)):

@@ -5,9 +5,9 @@ from __future__ import annotations
 import io
 
 from conformance import clients
-from conformance._console import print_result
 from conformance._results import RunResult, aggregate
 from conformance._status import Status
+from conformance.cli._console import print_result
 from conformance.clients import FLOWS, ClientRun, ClientsResult, FlowResult, merge_clients, requirement_for
 
 

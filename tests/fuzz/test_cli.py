@@ -56,7 +56,7 @@ class _Terminal(io.StringIO):
 
 
 def test_progress_is_one_rewritten_line_on_a_terminal_and_silent_elsewhere() -> None:
-    from conformance._console import FuzzProgressLine
+    from conformance.cli._console import FuzzProgressLine
     from conformance.fuzz import FuzzProgress
 
     terminal, pipe = _Terminal(), io.StringIO()

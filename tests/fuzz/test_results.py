@@ -72,7 +72,7 @@ def test_a_transport_error_or_an_engine_error_is_an_error() -> None:
 def test_one_count_of_findings_everywhere() -> None:
     """The console, summary.json and each requirement's message count the same thing: kinds of failure; the
     occurrences of each kind are added up beside them."""
-    from conformance._console import print_result
+    from conformance.cli._console import print_result
 
     result = _run()
     fuzz = FuzzResult(seed=7, examples=3, operations=18, requests=100, duration=4.0)

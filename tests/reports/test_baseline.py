@@ -4,10 +4,12 @@ from pathlib import Path
 
 import pytest
 
-from conformance import _preflight, _runner, _sweep
+from conformance import _sweep
 from conformance._status import Status
+from conformance.cli import _preflight
 from conformance.errors import ConfigError
-from conformance.reports import Baseline, judge, load_baseline
+from conformance.plugin import _run as _runner
+from conformance.reports import Baseline, gate, load_baseline
 
 from ._support import Runs, result_from_summary
 
@@ -69,10 +71,10 @@ def test_an_unreadable_file_is_a_config_error(tmp_path: Path) -> None:
 
 
 def test_without_a_baseline_the_gate_is_the_outcome_with_warn_as_pass(runs: Runs) -> None:
-    assert judge(runs.passing.summary(), None).gate is Status.PASS
+    assert gate(runs.passing.summary(), None).gate is Status.PASS
     warned = runs.passing.summary() | {"outcome": "warn"}
-    assert judge(warned, None).gate is Status.PASS
-    assert judge(runs.unreachable.summary(), None).gate is Status.ERROR
+    assert gate(warned, None).gate is Status.PASS
+    assert gate(runs.unreachable.summary(), None).gate is Status.ERROR
     assert runs.passing.summary()["gate"] == "pass" and runs.passing.summary()["baseline"] is None
 
 
@@ -100,28 +102,28 @@ def test_expected_and_stale_in_a_real_kvconform_run_with_a_baseline(runs: Runs) 
 
 
 def test_a_failure_not_in_the_baseline_is_unexpected(runs: Runs) -> None:
-    verdict = judge(runs.failing.summary(), Baseline("b.yaml", {"S01-STATUS-DETAILS": "x"}))
+    verdict = gate(runs.failing.summary(), Baseline("b.yaml", {"S01-STATUS-DETAILS": "x"}))
     assert verdict.unexpected == ("S02-REQUEST-ID-FILTER",)
     assert verdict.stale == ("S01-STATUS-DETAILS",)
     assert verdict.gate is Status.FAIL
 
 
 def test_every_failure_expected_passes_the_gate(runs: Runs) -> None:
-    verdict = judge(runs.failing.summary(), Baseline("b.yaml", {"S02-REQUEST-ID-FILTER": "known"}))
+    verdict = gate(runs.failing.summary(), Baseline("b.yaml", {"S02-REQUEST-ID-FILTER": "known"}))
     expected = ("S02-REQUEST-ID-FILTER",)
     assert (verdict.expected, verdict.unexpected, verdict.stale, verdict.gate) == (expected, (), (), Status.PASS)
 
 
 def test_a_listed_warning_is_expected_not_stale(runs: Runs) -> None:
     baseline = Baseline("b.yaml", {"S02-REQUEST-ID-FILTER": "known", "S01-RETRY-AFTER": "known"})
-    verdict = judge(runs.failing.summary(), baseline)
+    verdict = gate(runs.failing.summary(), baseline)
     assert verdict.expected == ("S02-REQUEST-ID-FILTER", "S01-RETRY-AFTER") and verdict.gate is Status.PASS
 
 
 def test_a_listed_requirement_that_errors_stays_an_error(runs: Runs) -> None:
     summary = runs.unreachable.summary()
     assert summary["requirements"]["S01-CREATE-202"]["status"] == "error"
-    verdict = judge(summary, Baseline("b.yaml", {"S01-CREATE-202": "flaky"}))
+    verdict = gate(summary, Baseline("b.yaml", {"S01-CREATE-202": "flaky"}))
     assert verdict.gate is Status.ERROR
     assert verdict.expected == verdict.stale == ()
 

@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from conformance import _cli
-from conformance._cmd_matrix import MatrixOptions, run_matrix
 from conformance._requirements import catalogue, profiles
 from conformance._results import profile_verdicts
+from conformance.cli import _main as _cli
+from conformance.cli.matrix import MatrixOptions, run_matrix
 from conformance.errors import ConfigError, UsageError
 from conformance.reports._matrix import Column, badge_svg, render_matrix_html, render_matrix_markdown
 

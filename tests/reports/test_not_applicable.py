@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conformance._cli import main
+from conformance.cli._main import main
 
 SESSION = Path(__file__).parents[1] / "data" / "real-sessions" / "01-net-t1-create-test-issuer.har"
 

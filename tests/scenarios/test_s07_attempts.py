@@ -10,10 +10,10 @@ import pytest
 from kvconform_vault import VaultSettings, running_vault
 from starlette.types import Scope
 
-from conformance._cmd_run import EMBEDDED_TOKEN
 from conformance._config import TargetConfig, new_run_prefix
-from conformance._runner import run_scenarios
 from conformance._status import Status
+from conformance.cli._suite import EMBEDDED_TOKEN
+from conformance.plugin._run import run_scenarios
 from conformance.scenarios.test_s07_merge_issuer_operation import ATTEMPTS
 
 from ..clients._wrong import rewriting

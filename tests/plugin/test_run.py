@@ -7,7 +7,7 @@ import pytest
 from kvconform_vault import running_vault
 
 from conformance._config import TargetConfig
-from conformance._runner import run_scenarios
+from conformance.plugin._run import run_scenarios
 
 
 @pytest.fixture(scope="module")

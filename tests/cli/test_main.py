@@ -83,7 +83,7 @@ def test_console_script_runs_as_a_module() -> None:
 
 def test_help_does_not_import_heavy_modules() -> None:
     code = (
-        "import sys; from conformance._cli import main\n"
+        "import sys; from conformance.cli._main import main\n"
         "try: main(['--help'])\nexcept SystemExit: pass\n"
         "heavy = [m for m in ('schemathesis', 'starlette', 'cryptography', 'httpx', 'pytest') if m in sys.modules]\n"
         "print('HEAVY=' + ','.join(heavy), file=sys.stderr)"

@@ -16,14 +16,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-__all__ = ["MatrixOptions", "MatrixResult", "add_arguments", "matrix_command", "run_matrix"]
+from ._options import MatrixOptions
 
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class MatrixOptions:
-    inputs: tuple[str, ...]
-    out: str = "matrix"
-    profiles: tuple[str, ...] = ()  # empty: every profile
+__all__ = ["MatrixOptions", "MatrixResult", "add_parser", "command", "run_matrix"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -33,7 +28,14 @@ class MatrixResult:
     badges: int
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
+def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser(
+        "matrix",
+        help="put several runs (or judgements) side by side: an HTML page, Markdown and badges per profile",
+        description="Read run directories or summary.json files (from run or judge) and write one page "
+        "(index.html, MATRIX.md) with the implementations as columns and the profiles and their requirements "
+        "as rows, and an SVG badge per implementation and profile. Exit 2 for unreadable input.",
+    )
     parser.add_argument(
         "inputs", nargs="+", metavar="RUN", help="run directories (with summary.json) or summary.json files"
     )
@@ -43,10 +45,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--profile", metavar="IDS", help="comma-separated profiles to show (default: all)")
 
 
-def matrix_command(args: argparse.Namespace) -> int:
-    from ._requirements import parse_profiles
-
-    options = MatrixOptions(inputs=tuple(args.inputs), out=args.out, profiles=parse_profiles(args.profile))
+def command(options: MatrixOptions) -> int:
     result = run_matrix(options)
     sys.stdout.write(f"matrix of {len(result.implementations)}: {', '.join(result.implementations)}\n")
     sys.stdout.write(f"written: {', '.join(str(path) for path in result.written[:2])} and {result.badges} badges\n")
@@ -55,8 +54,8 @@ def matrix_command(args: argparse.Namespace) -> int:
 
 def run_matrix(options: MatrixOptions) -> MatrixResult:
     """Read every input (all of them before writing anything), then write the page, the Markdown and the badges."""
-    from .reports._matrix import badge_svg, render_matrix_html, render_matrix_markdown
-    from .reports._summary import write_text
+    from ..reports._matrix import badge_svg, render_matrix_html, render_matrix_markdown
+    from ..reports._summary import write_text
 
     out = Path(options.out)
     columns = _unique([_column(Path(item), out) for item in options.inputs])
@@ -77,10 +76,10 @@ def run_matrix(options: MatrixOptions) -> MatrixResult:
 
 
 def _column(path: Path, out: Path) -> Any:
-    from . import _yaml
-    from .errors import ConfigError
-    from .reports._matrix import Column
-    from .reports._summary import read_summary
+    from .. import _yaml
+    from ..errors import ConfigError
+    from ..reports._matrix import Column
+    from ..reports._summary import read_summary
 
     if path.is_dir() and not (path / "summary.json").is_file():
         raise ConfigError(f"{path} has no summary.json (give a kvconform run's or judge's report directory)")

@@ -5,13 +5,13 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING, TextIO
 
-from . import _requirements
-from ._results import RunResult, findings_text, profile_verdicts
-from ._status import Status
+from .. import _requirements
+from .._results import RunResult, findings_text, profile_verdicts
+from .._status import Status
 
 if TYPE_CHECKING:
-    from .clients import ClientsResult
-    from .fuzz import FuzzProgress
+    from ..clients import ClientsResult
+    from ..fuzz import FuzzProgress
 
 __all__ = ["FuzzProgressLine", "print_result", "scenario_title"]
 

@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
-from ._config import TargetConfig
-from ._results import RunResult
-from .errors import SuiteError
-from .plugin import RESULT_KEY, kv_payloads
+from .._config import TargetConfig
+from .._results import RunResult
+from ..errors import SuiteError
+from ._collect import RESULT_KEY, kv_payloads
 
 __all__ = ["run_scenarios"]
 

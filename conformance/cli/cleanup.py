@@ -11,16 +11,28 @@ import argparse
 import dataclasses
 import sys
 
-__all__ = ["add_arguments", "cleanup_command"]
+from ._options import CleanupOptions
+
+__all__ = ["add_parser", "check_prefix", "command"]
 
 KVCONFORM_PREFIX = "kvc-"
 _MIN_FOREIGN_PREFIX = 8
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
+def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """The target, auth and TLS flags of ``run``, and what to remove."""
-    from ._config import add_target_arguments
+    from .._config import add_target_arguments
+    from .._status import EXIT_CODES_HELP
 
+    cleanup = commands.add_parser(
+        "cleanup",
+        help="remove what interrupted runs left behind (only names under a kvc- prefix)",
+        description="Delete and purge the certificates (pending, current and soft-deleted) and issuers whose name "
+        "starts with a kvconform run's prefix, and nothing else.",
+        epilog=EXIT_CODES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser = cleanup
     add_target_arguments(parser)
     what = parser.add_mutually_exclusive_group(required=True)
     what.add_argument("--prefix", metavar="P", help="remove the objects whose name starts with P (a run's prefix)")
@@ -32,7 +44,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def check_prefix(prefix: str) -> str:
     """``prefix`` if it is safe to sweep with; else a ``UsageError``."""
-    from .errors import UsageError
+    from ..errors import UsageError
 
     if not prefix.lower().startswith(KVCONFORM_PREFIX) and len(prefix) < _MIN_FOREIGN_PREFIX:
         raise UsageError(
@@ -42,22 +54,22 @@ def check_prefix(prefix: str) -> str:
     return prefix
 
 
-def cleanup_command(args: argparse.Namespace) -> int:
-    from ._auth import build_auth
-    from ._config import load_config, require_credentials, target_flags
+def command(options: CleanupOptions) -> int:
+    from .._auth import build_auth
+    from .._config import load_config, require_credentials
+    from .._sweep import sweep
+    from ..errors import UsageError
     from ._preflight import preflight
-    from ._sweep import sweep
-    from .errors import UsageError
 
-    prefix = KVCONFORM_PREFIX if args.all_kvconform else check_prefix(args.prefix)
-    config = load_config(target_flags(args), config_file=args.config)
+    prefix = KVCONFORM_PREFIX if options.all_kvconform else check_prefix(str(options.prefix))
+    config = load_config(options.flags, config_file=options.config_file)
     if config.target is None:
         raise UsageError("cleanup needs a target: --target URL or KVCONFORM_TARGET")
     require_credentials(config)
     auth = build_auth(config.auth, config.token)
     preflight(config, auth)  # unreachable, TLS, refused credentials, api-version: one line, exit 3 or 2
-    result = sweep(dataclasses.replace(config, prefix=prefix), auth, dry_run=args.dry_run)
-    if args.dry_run:
+    result = sweep(dataclasses.replace(config, prefix=prefix), auth, dry_run=options.dry_run)
+    if options.dry_run:
         for found in result.found:
             print(f"would remove {found}")
         print(f"kvconform cleanup: {len(result.found)} object(s) under {prefix!r} would be removed (dry run)")

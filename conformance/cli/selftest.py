@@ -18,6 +18,7 @@ faithful vault that takes as long as the real service.
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import json
 import tempfile
@@ -25,14 +26,30 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from . import _requirements
-from ._cmd_run import EMBEDDED_TOKEN
-from ._config import TargetConfig, new_run_prefix
-from ._results import RunResult
-from ._runner import run_scenarios
-from ._status import Level, Status
+from .. import _requirements
+from .._config import TargetConfig, new_run_prefix
+from .._results import RunResult
+from .._status import Level, Status
+from ._options import SelftestOptions
+from ._selftest_readme import README_BEGIN, README_END, catalogue_markdown, rewrite_readme
+from ._suite import embedded, run_suite
 
-__all__ = ["CleanRun", "Detection", "SelfTest", "Timing", "format_report", "judge", "run_against", "run_selftest"]
+__all__ = [
+    "README_BEGIN",
+    "README_END",
+    "CleanRun",
+    "Detection",
+    "SelfTest",
+    "Timing",
+    "add_parser",
+    "catalogue_markdown",
+    "command",
+    "detection",
+    "format_report",
+    "run_against",
+    "rewrite_readme",
+    "run_selftest",
+]
 
 _FUZZ_SEED = 20261128  # a fixed seed: the self-test must give the same verdict every time
 _UNFUZZED = ("FUZZ", "CLIENT")  # groups a scenario-only run does not judge
@@ -61,7 +78,7 @@ REALISTIC = Timing("12 s issuance", 12.0, 8.0, 4.0, poll_interval=1.0, timeout=1
 def run_against(faults: frozenset[str], report_dir: Path, *, fuzz: bool = False, timing: Timing = QUICK) -> RunResult:
     """The whole scenario suite (and with ``fuzz`` the fuzz phase, seeded) against a fresh reference vault with
     ``faults`` switched on."""
-    from kvconform_vault import VaultSettings, running_vault
+    from kvconform_vault import VaultSettings
 
     settings = VaultSettings(
         faults=faults,
@@ -69,20 +86,60 @@ def run_against(faults: frozenset[str], report_dir: Path, *, fuzz: bool = False,
         cancel_delay=timing.cancel_delay,
         failure_delay=timing.failure_delay,
     )
-    with running_vault(settings) as url:
-        config = TargetConfig(
-            target=url,
-            token=EMBEDDED_TOKEN,
-            poll_interval=timing.poll_interval,
-            timeout=timing.timeout,
-            prefix=new_run_prefix(),
-        )
-        result = run_scenarios(config, report_dir=report_dir, allure=False, workers=timing.workers)
+    config = TargetConfig(poll_interval=timing.poll_interval, timeout=timing.timeout, prefix=new_run_prefix())
+    with embedded(config, settings) as config:
+        fuzzing = None
         if fuzz:
-            from .fuzz import FuzzOptions, run_fuzz
+            from ..fuzz import FuzzOptions
 
-            result.add_fuzz(run_fuzz(config, FuzzOptions(seed=_FUZZ_SEED)))
+            fuzzing = FuzzOptions(seed=_FUZZ_SEED)
+        result, fuzzed = run_suite(config, report_dir, allure=False, workers=timing.workers, fuzz=fuzzing)
+        if fuzz:
+            result.add_fuzz(fuzzed)
         return result
+
+
+# -- the command ---------------------------------------------------------------------------------------------------
+def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    selftest = commands.add_parser(
+        "selftest",
+        help="measure the suite's detection power against the reference vault's fault catalogue",
+        description="Run the whole suite against the faithful reference vault (clean runs), then once per catalogued "
+        "fault, and print whether each fault is detected: its own requirement departs with a message that says what "
+        "is wrong, and nothing else changes but what the fault's entry justifies. Prints two scores: faults detected "
+        "and MUST requirements covered. Exit 1 when a fault goes undetected or a clean run is not clean.",
+    )
+    selftest.add_argument("--fault", action="append", metavar="NAME", help="only this fault (repeatable)")
+    selftest.add_argument("--format", choices=("table", "markdown", "json"), default="table")
+    selftest.add_argument(
+        "--realistic",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="add a clean run at realistic timing (12 s Self issuance, about 30 s; default: on without --fault)",
+    )
+
+
+def command(options: SelftestOptions) -> int:
+    import sys
+
+    from kvconform_vault import FAULTS
+
+    from ..errors import UsageError
+
+    unknown = sorted(set(options.faults) - FAULTS.keys())
+    if unknown:
+        raise UsageError(f"unknown fault(s) {', '.join(unknown)}; see kvconform serve --list-faults")
+    interactive = sys.stderr.isatty()
+
+    def progress(line: str) -> None:
+        if interactive:
+            print(line, file=sys.stderr)
+
+    faults = list(options.faults)
+    realistic = not faults if options.realistic is None else options.realistic
+    result = run_selftest(faults or list(FAULTS), realistic=realistic, progress=progress)
+    print(format_report(result, options.output))
+    return 0 if result.passed else 1
 
 
 # -- judging ---------------------------------------------------------------------------------------------------------
@@ -140,7 +197,7 @@ def statuses(result: RunResult) -> dict[str, Status]:
     return {requirement.id: requirement.status for requirement in result.requirements.values()}
 
 
-def judge(fault: str, result: RunResult, clean: Mapping[str, Status]) -> Detection:
+def detection(fault: str, result: RunResult, clean: Mapping[str, Status]) -> Detection:
     """Whether ``result`` (a run against a vault with ``fault`` on) shows the fault, and only it, against ``clean``
     (each requirement's status in a run against the faithful vault)."""
     from kvconform_vault import FAULTS
@@ -149,7 +206,7 @@ def judge(fault: str, result: RunResult, clean: Mapping[str, Status]) -> Detecti
     own = result.requirements[spec.requirement]
     message = own.message or ""
     departure = _requirements.get(spec.requirement).level.departure
-    detection = Detection(
+    found = Detection(
         fault=fault,
         description=spec.description,
         requirement=spec.requirement,
@@ -169,15 +226,15 @@ def judge(fault: str, result: RunResult, clean: Mapping[str, Status]) -> Detecti
         level = _requirements.get(requirement.id).level
         wanted = Status.NOT_APPLICABLE if spec.conformant else level.departure
         if requirement.id in spec.also and after is wanted:
-            detection.side_effects.append(change)
+            found.side_effects.append(change)
         elif requirement.id in spec.blocks and after is Status.SKIP:
-            detection.side_effects.append(change)
+            found.side_effects.append(change)
         else:
-            detection.unjustified.append(f"{change} (not justified)")
-    detection.unjustified += [f"run error: {error}" for error in result.errors]
+            found.unjustified.append(f"{change} (not justified)")
+    found.unjustified += [f"run error: {error}" for error in result.errors]
     if spec.conformant and result.outcome not in (Status.PASS, Status.WARN):
-        detection.unjustified.append(f"the run of a conformant vault ended {result.outcome.value}, not pass")
-    return detection
+        found.unjustified.append(f"the run of a conformant vault ended {result.outcome.value}, not pass")
+    return found
 
 
 @dataclasses.dataclass
@@ -302,9 +359,9 @@ def run_selftest(
         detections = []
         for name in faults:
             fuzz = FAULTS[name].scenario == "FUZZ"
-            detection = judge(name, run(frozenset({name}), fuzz=fuzz), clean[fuzz].statuses)
-            detections.append(detection)
-            say(f"  {name}: {_said(detection)}")
+            found = detection(name, run(frozenset({name}), fuzz=fuzz), clean[fuzz].statuses)
+            detections.append(found)
+            say(f"  {name}: {_said(found)}")
     return SelfTest(runs, detections)
 
 
@@ -364,58 +421,7 @@ def _table(rows: Sequence[tuple[str, ...]], *, markdown: bool, code: bool) -> st
     )
 
 
-# -- the README's section ------------------------------------------------------------------------------------------
-README_BEGIN = "<!-- selftest-catalogue: begin (generated by scripts/selftest_readme.py from the fault catalogue) -->"
-README_END = "<!-- selftest-catalogue: end -->"
-
-
-def catalogue_markdown() -> str:
-    """The README's detection table and coverage, from the fault catalogue (what each fault must show)."""
-    from kvconform_vault import FAULTS, UNCOVERABLE
-
-    lines = [
-        "| fault | requirement | expected | side effects it justifies |",
-        "|---|---|---|---|",
-    ]
-    for fault in FAULTS.values():
-        level = _requirements.get(fault.requirement).level
-        effects = ["a conformant variant: the run must pass"] if fault.conformant else []
-        if fault.also:
-            effects.append(("also not applicable: " if fault.conformant else "also broken: ") + ", ".join(fault.also))
-        if fault.blocks:
-            effects.append("unjudged: " + ", ".join(fault.blocks))
-        requirement = fault.requirement + (f" (waits on: {fault.awaits})" if fault.awaits else "")
-        expected = Status.NOT_APPLICABLE if fault.conformant else level.departure
-        lines.append(f"| `{fault.name}` | {requirement} | {expected.value} | {'; '.join(effects) or '-'} |")
-    must = [r.id for r in _requirements.catalogue().values() if r.level is Level.MUST]
-    own = {fault.requirement for fault in FAULTS.values() if not fault.conformant}
-    waiting = {fault.requirement for fault in FAULTS.values() if fault.awaits} - {
-        fault.requirement for fault in FAULTS.values() if not fault.awaits
-    }
-    covered = [rid for rid in must if rid in own]
-    lines += [
-        "",
-        f"{len(FAULTS)} faults; {len(covered)} of the {len(must)} MUST requirements have a fault of their own"
-        + (f" ({', '.join(sorted(waiting))} only by one that waits on a scenario change)" if waiting else "")
-        + ".",
-    ]
-    missing = [rid for rid in must if rid not in own and rid not in UNCOVERABLE]
-    if missing:
-        lines.append(f"Without a fault: {', '.join(missing)}.")
-    for requirement, why in UNCOVERABLE.items():
-        lines.append(f"- {requirement} has no fault of its own: {why}")
-    return "\n".join(lines)
-
-
-def rewrite_readme(text: str) -> str:
-    """``text`` (the README) with the generated section replaced by the current one."""
-    begin, end = text.find(README_BEGIN), text.find(README_END)
-    if begin < 0 or end < begin:
-        raise ValueError(f"the README has no {README_BEGIN!r} ... {README_END!r} section")
-    return text[: begin + len(README_BEGIN)] + "\n" + catalogue_markdown() + "\n" + text[end:]
-
-
-def _said(detection: Detection) -> str:
-    if detection.conformant:
-        return "judged conformant" if detection.detected else "NOT judged conformant"
-    return "detected" if detection.detected else "NOT detected"
+def _said(found: Detection) -> str:
+    if found.conformant:
+        return "judged conformant" if found.detected else "NOT judged conformant"
+    return "detected" if found.detected else "NOT detected"

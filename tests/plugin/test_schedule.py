@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from conformance._schedule import (
+from conformance.plugin._schedule import (
     HOLD_INPUT,
     MAX_AUTO_WORKERS,
     WAIT_KINDS,

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from ._auth import TokenProvider
-from ._client import VaultClient
-from ._config import TargetConfig
-from ._exchange import Exchange
-from .errors import AuthRejected, TargetError, UsageError
+from .._auth import TokenProvider
+from .._client import VaultClient
+from .._config import TargetConfig
+from .._exchange import Exchange
+from ..errors import AuthRejected, TargetError, UsageError
 
 __all__ = ["preflight"]
 

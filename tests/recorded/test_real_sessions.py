@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from conformance._status import Status
-from conformance.judge import judge_files
+from conformance.recorded import judge_files
 
 SESSIONS = Path(__file__).parent.parent / "data" / "real-sessions"
 ALL = sorted(SESSIONS.glob("*.har")) + sorted(SESSIONS.glob("*.recording.json"))

@@ -6,14 +6,25 @@ import argparse
 import sys
 from pathlib import Path
 
-from ._console import print_result
-from ._status import exit_code
-from .errors import ConfigError
+from .._status import EXIT_CODES_HELP
+from ..errors import ConfigError
+from ._finish import finish
+from ._options import JudgeOptions
 
-__all__ = ["add_arguments", "judge_command"]
+__all__ = ["add_parser", "command"]
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
+def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    judge = commands.add_parser(
+        "judge",
+        help="judge recorded traffic (HAR files, Azure SDK recordings) without touching a vault",
+        description="Judge the Key Vault certificates exchanges in HAR 1.2 files or Azure SDK test recordings "
+        "with the same requirements, levels and evidence as run, and write the same reports. A requirement no "
+        "exchange exercises is 'not exercised', never a pass; other traffic (token requests) is ignored.",
+        epilog=EXIT_CODES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser = judge
     parser.add_argument("files", nargs="+", metavar="FILE", help="HAR 1.2 files or Azure SDK recordings (JSON)")
     parser.add_argument("--report-dir", metavar="DIR", default="reports", help="where to write the reports")
     parser.add_argument(
@@ -45,17 +56,17 @@ def _jobs(text: str) -> int:
     return value
 
 
-def judge_command(args: argparse.Namespace) -> int:
-    from .judge import judge_files
-    from .reports import judge, load_baseline, write_reports
+def command(options: JudgeOptions) -> int:
+    from ..recorded import judge_files
+    from ..reports import load_baseline
 
-    baseline = load_baseline(args.baseline) if args.baseline else None
-    report_dir = Path(args.report_dir)
+    baseline = load_baseline(options.baseline) if options.baseline else None
+    report_dir = Path(options.report_dir)
     try:
         report_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ConfigError(f"cannot create the report directory {report_dir}: {exc.strerror or exc}") from None
-    result, sources = judge_files(args.files, sanitised=not args.no_sanitised, jobs=args.jobs)
+    result, sources = judge_files(list(options.files), sanitised=options.sanitised, jobs=options.jobs)
     for source in sources:
         print(
             f"kvconform: judged {source.file} ({source.format}): {source.entries} entries, "
@@ -67,7 +78,4 @@ def judge_command(args: argparse.Namespace) -> int:
         exercised = sorted(key for key, status in source.requirements.items() if status not in ("skip",))
         print(f"  exercises {len(exercised)} requirement(s): {', '.join(exercised) or 'none'}")
     sys.stdout.flush()
-    write_reports(result, report_dir, baseline=baseline, junit=True)
-    print_result(result, str(report_dir), judged=True)
-    print(f"         {report_dir}/summary.md, {report_dir}/report.html")
-    return exit_code(judge(result.to_summary(), baseline).gate)
+    return finish(result, report_dir, baseline=baseline, judged=True)

@@ -61,7 +61,7 @@ def _rank(waits: object) -> int:
 def waiting_tests() -> dict[str, tuple[str, int]]:
     """``{"<file>.py::<function>": (scenario, rank)}`` of every shipped scenario test marked ``waits``, rank 0 the
     longest (the index of what it waits for in :data:`WAIT_KINDS`)."""
-    from . import scenarios
+    from .. import scenarios
 
     found: dict[str, tuple[str, int]] = {}
     for info in pkgutil.iter_modules(scenarios.__path__):

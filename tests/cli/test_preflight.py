@@ -14,7 +14,7 @@ from kvconform_vault import VaultSettings, running_vault
 
 from conformance._auth import build_auth
 from conformance._config import TargetConfig
-from conformance._preflight import preflight
+from conformance.cli._preflight import preflight
 from conformance.errors import AuthRejected
 
 

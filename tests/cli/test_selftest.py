@@ -10,21 +10,22 @@ from typing import Any
 import pytest
 from kvconform_vault import FAULTS, UNCOVERABLE
 
-from conformance import _requirements, _selftest
+from conformance import _requirements
 from conformance._results import RequirementResult, RunResult
-from conformance._selftest import (
+from conformance._status import Status
+from conformance.cli import selftest as _selftest
+from conformance.cli.selftest import (
     CleanRun,
     Detection,
     SelfTest,
     Timing,
     catalogue_markdown,
+    detection,
     format_report,
-    judge,
     rewrite_readme,
     run_against,
     statuses,
 )
-from conformance._status import Status
 
 # the detection table's page, found from the checkout's root (the one with mkdocs.yml), wherever this file sits
 ROOT = next(p for p in Path(__file__).resolve().parents if (p / "mkdocs.yml").exists())
@@ -69,7 +70,7 @@ def _assert_detected(detection: Detection) -> None:
 def test_each_fault_is_detected_on_its_requirement_and_nowhere_else(
     fault: str, tmp_path: Path, clean: dict[str, Status]
 ) -> None:
-    _assert_detected(judge(fault, run_against(frozenset({fault}), tmp_path), clean))
+    _assert_detected(detection(fault, run_against(frozenset({fault}), tmp_path), clean))
 
 
 @pytest.mark.slow
@@ -79,7 +80,7 @@ def test_each_fuzz_fault_is_detected_on_its_requirement_and_nowhere_else(
 ) -> None:
     # The faithful vault passes fuzzing with zero findings (tests/fuzz/test_run.py): every FUZZ requirement passes.
     fuzzed = {rid: Status.PASS if rid.startswith("FUZZ-") else status for rid, status in clean.items()}
-    _assert_detected(judge(fault, run_against(frozenset({fault}), tmp_path, fuzz=True), fuzzed))
+    _assert_detected(detection(fault, run_against(frozenset({fault}), tmp_path, fuzz=True), fuzzed))
 
 
 # -- the judgement, on made-up runs ----------------------------------------------------------------------------------
@@ -109,9 +110,9 @@ def test_a_fault_is_detected_with_its_justified_side_effects_only() -> None:
         | {rid: (Status.SKIP, "not judged") for rid in fault.blocks}
         | {rid: (_requirements.get(rid).level.departure, "x") for rid in fault.also}
     )
-    detection = judge("no-location", run, CLEAN)
-    assert detection.detected, detection.problems()
-    assert len(detection.side_effects) == len(fault.blocks) + len(fault.also)
+    found = detection("no-location", run, CLEAN)
+    assert found.detected, found.problems()
+    assert len(found.side_effects) == len(fault.blocks) + len(fault.also)
 
 
 @pytest.mark.parametrize(
@@ -131,20 +132,20 @@ def test_a_fault_is_detected_with_its_justified_side_effects_only() -> None:
 )
 def test_a_fault_is_not_detected_when(changes: dict[str, tuple[Status, str]], problem: str) -> None:
     assert "S01-CSR" in FAULTS["no-location"].blocks
-    detection = judge("no-location", _run(changes), CLEAN)
-    assert not detection.detected
-    assert any(problem in line for line in detection.problems()), detection.problems()
+    found = detection("no-location", _run(changes), CLEAN)
+    assert not found.detected
+    assert any(problem in line for line in found.problems()), found.problems()
 
 
 def test_a_run_error_is_never_justified() -> None:
-    detection = judge("no-location", _run({"S01-LOCATION": (Status.FAIL, LOCATION)}, errors=["boom"]), CLEAN)
-    assert not detection.detected and "run error: boom" in detection.problems()
+    found = detection("no-location", _run({"S01-LOCATION": (Status.FAIL, LOCATION)}, errors=["boom"]), CLEAN)
+    assert not found.detected and "run error: boom" in found.problems()
 
 
 def test_changes_are_against_the_clean_run_not_against_pass() -> None:
     clean = CLEAN | {"S09-GONE-404": Status.SKIP}
     run = _run({"S01-LOCATION": (Status.FAIL, LOCATION), "S09-GONE-404": (Status.SKIP, "x")})
-    assert judge("no-location", run, clean).detected
+    assert detection("no-location", run, clean).detected
 
 
 # -- scores and reports ------------------------------------------------------------------------------------------
@@ -227,7 +228,7 @@ def test_the_readme_check_fails_on_a_stale_table() -> None:
 def test_the_cli_prints_the_report_and_exits_1_on_a_miss(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from conformance._cli import main
+    from conformance.cli._main import main
 
     def fake_run(faults: frozenset[str], report_dir: Path, *, fuzz: bool = False, timing: Timing) -> RunResult:
         return _run({})  # the fault changes nothing: not detected
@@ -251,17 +252,17 @@ def _declined(status: Status = Status.NOT_APPLICABLE) -> RunResult:
 
 
 def test_a_conformant_variant_is_judged_right_when_its_requirement_is_not_applicable_and_the_run_passes() -> None:
-    detection = judge("patch-only-sets-flag", _declined(), CLEAN)
-    assert detection.conformant and detection.detected, detection.problems()
-    assert detection.expected is Status.NOT_APPLICABLE
+    found = detection("patch-only-sets-flag", _declined(), CLEAN)
+    assert found.conformant and found.detected, found.problems()
+    assert found.expected is Status.NOT_APPLICABLE
 
 
 @pytest.mark.parametrize("status", [Status.FAIL, Status.SKIP, Status.WARN])
 def test_a_conformant_variant_judged_otherwise_is_a_miss(status: Status) -> None:
-    detection = judge("patch-only-sets-flag", _declined(status), CLEAN)
-    assert not detection.detected
+    found = detection("patch-only-sets-flag", _declined(status), CLEAN)
+    assert not found.detected
 
 
 def test_a_conformant_variant_covers_no_requirement() -> None:
-    detection = judge("patch-only-sets-flag", _declined(), CLEAN)
-    assert "S04-CANCELLED" not in SelfTest([], [detection]).coverage().covered
+    found = detection("patch-only-sets-flag", _declined(), CLEAN)
+    assert "S04-CANCELLED" not in SelfTest([], [found]).coverage().covered

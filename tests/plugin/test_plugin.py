@@ -157,9 +157,9 @@ def test_waiting_tests_go_first_only_under_xdist(pytester: pytest.Pytester, args
 _HELD = """
 import json, os, time
 
-import conformance._schedule
+import conformance.plugin._schedule
 
-conformance._schedule.HOLD_SECONDS = 120  # a loaded machine must not end the hold before the first test starts
+conformance.plugin._schedule.HOLD_SECONDS = 120  # a loaded machine must not end the hold before the first test starts
 
 def pytest_collection_finish(session):
     if getattr(session.config, "workerinput", {}).get("workerid") == "gw0":

@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-import conformance.judge
+import conformance.recorded
 from conformance._results import TestRecord
-from conformance.judge import IDLE, Shard, SourceCounts, judge_file
+from conformance.recorded import IDLE, Shard, SourceCounts, judge_file
 
 SESSIONS = Path(__file__).parent.parent / "data" / "real-sessions"
 ALL = sorted(SESSIONS.glob("*.har")) + sorted(SESSIONS.glob("*.recording.json"))
@@ -29,7 +29,7 @@ def _judged(path: Path, jobs: int) -> tuple[dict[str, Any], tuple[Any, ...]]:
 
 @pytest.fixture
 def every_file_is_large(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(conformance.judge, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(conformance.recorded, "PARALLEL_BYTES", 0)
 
 
 @pytest.mark.usefixtures("every_file_is_large")
@@ -99,7 +99,7 @@ def test_a_small_file_is_judged_in_this_process(monkeypatch: pytest.MonkeyPatch)
     def no_pool() -> None:
         raise AssertionError("a small file started worker processes")
 
-    monkeypatch.setattr(conformance.judge, "_context", no_pool)
+    monkeypatch.setattr(conformance.recorded, "_context", no_pool)
     records, _ = _judged(ALL[0], 4)
     assert records
 
@@ -124,7 +124,7 @@ def test_each_entry_belongs_to_exactly_one_shard_and_a_name_to_one_shard() -> No
 
 
 def test_the_default_processes_follow_the_cpus_up_to_a_bound() -> None:
-    assert 1 <= conformance.judge.default_jobs() <= conformance.judge.MAX_JOBS
+    assert 1 <= conformance.recorded.default_jobs() <= conformance.recorded.MAX_JOBS
 
 
 @pytest.mark.usefixtures("every_file_is_large")
@@ -169,7 +169,7 @@ def test_a_failing_shard_stops_the_other_workers_and_raises(
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("shard broke")
 
-    monkeypatch.setattr(conformance.judge, "_judge_shard", broken)  # this process's own shard
+    monkeypatch.setattr(conformance.recorded, "_judge_shard", broken)  # this process's own shard
     with pytest.raises(RuntimeError, match="shard broke"):
         _judged(ALL[0], 3)
     assert terminations == [1]
