@@ -20,7 +20,7 @@ from .judgements import EXCHANGE_JUDGEMENTS, Context, Verdict, judge_exchange
 
 __all__ = ["DOCS", "EXCHANGE_JUDGEMENTS", "Verdicts"]
 
-DOCS = "https://github.com/kvconform/kvconform/blob/main/README.md#requirements"
+DOCS = "https://github.com/kvconform/kvconform/blob/main/docs/requirements.md"
 
 
 class Verdicts:

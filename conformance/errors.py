@@ -104,7 +104,7 @@ class TargetTimeout(TargetError):
     """The target did not answer in time, or never reached the awaited state within ``--timeout``."""
 
     #: Where a user reads how long waits take on a real vault and how to raise ``--timeout``.
-    WAIT_HINT = "raise --timeout if the vault is slow (README: #timing-on-real-vaults)"
+    WAIT_HINT = "raise --timeout if the vault is slow (docs/configuration.md#timing-on-real-vaults)"
 
     @classmethod
     def waiting(cls, what: str, name: str, timeout: float) -> TargetTimeout:

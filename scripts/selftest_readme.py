@@ -1,10 +1,11 @@
-"""Rewrite the README's detection table (section "Self-validation: detection power") from the fault catalogue.
+"""Rewrite the detection table of docs/self-validation.md from the fault catalogue.
 
-    python scripts/selftest_readme.py           # rewrite README.md
-    python scripts/selftest_readme.py --check   # exit 1 when README.md is out of date
+    python scripts/selftest_readme.py           # rewrite docs/self-validation.md
+    python scripts/selftest_readme.py --check   # exit 1 when it is out of date
 
-The table lists each fault of ``vault/kvconform_vault/_faults.py``, the requirement it must break, the status that
-requirement must get and the side effects the entry justifies; ``tests/cli/test_selftest.py`` fails when it is stale.
+The table lists each fault of the vault's catalogue (``kvconform_vault.FAULTS``), the requirement it must break, the
+status that requirement must get and the side effects the entry justifies; ``tests/cli/test_selftest.py`` fails when
+it is stale.
 """
 
 from __future__ import annotations
@@ -15,22 +16,22 @@ from pathlib import Path
 
 from conformance.cli.selftest import rewrite_readme
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+README = Path(__file__).resolve().parents[1] / "docs" / "self-validation.md"  # the page (was the README's section)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="only check; exit 1 when README.md is out of date")
+    parser.add_argument("--check", action="store_true", help="only check; exit 1 when the page is out of date")
     args = parser.parse_args()
     text = README.read_text(encoding="utf-8")
     current = rewrite_readme(text)
     if current == text:
         return 0
     if args.check:
-        print("README.md's detection table is out of date: run python scripts/selftest_readme.py", file=sys.stderr)  # noqa: T201
+        print("docs/self-validation.md is out of date: run python scripts/selftest_readme.py", file=sys.stderr)  # noqa: T201
         return 1
     README.write_text(current, encoding="utf-8")
-    print("README.md: detection table rewritten")  # noqa: T201
+    print("docs/self-validation.md: detection table rewritten")  # noqa: T201
     return 0
 
 

@@ -23,7 +23,7 @@ from ..errors import ConfigError
 
 __all__ = ["Baseline", "BaselineVerdict", "gate", "load_baseline"]
 
-_HELP = "see README 'Baselines and comparing runs'"
+_HELP = "see docs/reports.md 'Baselines and comparing runs'"
 
 
 @dataclasses.dataclass(frozen=True)

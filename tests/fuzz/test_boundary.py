@@ -7,6 +7,7 @@ import json
 from collections.abc import Callable, Iterator
 
 import httpx
+import kvconform_vault
 import pytest
 from jsonschema import Draft202012Validator
 from referencing import Registry
@@ -21,7 +22,7 @@ from conformance.fuzz import FuzzOptions, is_confined_path, run_fuzz
 from conformance.fuzz._boundary import BoundaryScenario, name_operations, probe, valid_bodies
 from conformance.fuzz._findings import Findings
 from conformance.fuzz._schema import confined, load_schema
-from tests.fixtures.fuzz_vault import Recorder, serve
+from tests.fixtures.recording import Recorder, RecordingWrap
 
 PREFIX = "kvc-0b0b0b0b-"
 TOKEN = "s3cret-token-value"
@@ -44,14 +45,15 @@ def _probe(url: str) -> tuple[list[BoundaryScenario], Findings]:
 
 @pytest.fixture
 def refvault() -> Iterator[Callable[..., tuple[Recorder, str]]]:
-    """A factory: the reference vault with the given faults, served, recording the raw paths it is sent."""
-    from kvconform_vault import VaultSettings, create_app
-
+    """A factory: the reference vault with the given faults, served over http through its public face, recording
+    the raw paths it is sent."""
     with contextlib.ExitStack() as stack:
 
         def start(*faults: str) -> tuple[Recorder, str]:
-            recorder = Recorder(create_app(VaultSettings(faults=frozenset(faults), issuance_delay=0.2)))
-            return recorder, stack.enter_context(serve(recorder))
+            wrap = RecordingWrap()
+            settings = kvconform_vault.VaultSettings(faults=frozenset(faults), issuance_delay=0.2)
+            vault = stack.enter_context(kvconform_vault.serve(settings, tls=False, wrap=wrap))
+            return wrap.recorder, vault.url
 
         yield start
 

@@ -3,13 +3,15 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
+import kvconform_vault
 import pytest
 
 from conformance._config import TargetConfig
 from conformance._results import FuzzResult
 from conformance._status import Status
 from conformance.fuzz import FuzzOptions, FuzzProgress, is_confined_path, run_fuzz
-from tests.fixtures.fuzz_vault import FuzzVault, Recorder, serve
+from tests.fixtures.fuzz_vault import FuzzVault, serve
+from tests.fixtures.recording import RecordingWrap
 
 PREFIX = "kvc-0f0f0f0f-"
 TOKEN = "s3cret-token-value"
@@ -19,6 +21,14 @@ def _fuzz(vault: FuzzVault, examples: int = 3, **kwargs: object) -> FuzzResult:
     with serve(vault.app) as url:
         config = TargetConfig(target=url, token=TOKEN, prefix=PREFIX)
         return run_fuzz(config, FuzzOptions(examples=examples, seed=1), **kwargs)  # type: ignore[arg-type]
+
+
+def _fuzz_reference(*faults: str, examples: int = 3) -> FuzzResult:
+    """The fuzz phase against the reference vault with the catalogue's ``faults``, through its public face."""
+    settings = kvconform_vault.VaultSettings(faults=frozenset(faults), issuance_delay=0.2, cancel_delay=0.2)
+    with kvconform_vault.serve(settings, tls=False) as vault:
+        config = TargetConfig(target=vault.url, token=TOKEN, prefix=PREFIX)
+        return run_fuzz(config, FuzzOptions(examples=examples, seed=1))
 
 
 @pytest.fixture
@@ -47,7 +57,7 @@ def test_a_conforming_vault_gives_no_findings_and_keeps_foreign_objects(foreign:
 
 
 def test_a_server_error_is_a_finding_with_a_reproducing_request() -> None:
-    result = _fuzz(FuzzVault("server-error"))
+    result = _fuzz_reference("policy-read-500")
     (finding,) = [f for f in result.findings if f.requirement == "FUZZ-SERVER-ERROR"]
     assert finding.check == "not_a_server_error"
     assert finding.operation == "GET /certificates/{certificate-name}/policy"
@@ -62,29 +72,30 @@ def test_a_server_error_is_a_finding_with_a_reproducing_request() -> None:
 
 
 def test_a_schema_violation_is_a_finding() -> None:
-    result = _fuzz(FuzzVault("schema-violation"))
+    result = _fuzz_reference("issuer-list-names-not-ids")
     findings = [f for f in result.findings if f.requirement == "FUZZ-SCHEMA"]
     assert [f.check for f in findings] == ["response_schema_conformance"]
-    assert findings[0].operation == "GET /certificates/{certificate-name}/pending"
+    assert findings[0].operation == "GET /certificates/issuers"
     assert '"id" is a required property' in findings[0].message
-    assert "id" not in findings[0].evidence["response"]["body"]
+    (item,) = findings[0].evidence["response"]["body"]["value"]
+    assert "id" not in item and item["name"].startswith(PREFIX), "the item carries the issuer's name, not its id"
 
 
 def test_the_reference_vault_sees_only_confined_names() -> None:
-    from kvconform_vault import VaultSettings, create_app
-
-    recorder = Recorder(create_app(VaultSettings(issuance_delay=0.2, cancel_delay=0.2, failure_delay=0.1)))
-    with serve(recorder) as url:
-        result = run_fuzz(TargetConfig(target=url, token=TOKEN, prefix=PREFIX), FuzzOptions(examples=4, seed=3))
+    wrap = RecordingWrap()
+    settings = kvconform_vault.VaultSettings(issuance_delay=0.2, cancel_delay=0.2, failure_delay=0.1)
+    with kvconform_vault.serve(settings, tls=False, wrap=wrap) as vault:
+        result = run_fuzz(TargetConfig(target=vault.url, token=TOKEN, prefix=PREFIX), FuzzOptions(examples=4, seed=3))
+    recorder = wrap.recorder
     assert result.requests > 50
     assert [path for path in recorder.paths if not is_confined_path(path, PREFIX)] == []
     assert result.leftovers == []
 
 
 def test_refused_credentials_are_an_error_not_a_pass() -> None:
-    vault = FuzzVault(token="the-right-token")
-    with serve(vault.app) as url:
-        result = run_fuzz(TargetConfig(target=url, token=TOKEN, prefix=PREFIX), FuzzOptions(examples=1, seed=1))
+    with kvconform_vault.serve(kvconform_vault.VaultSettings(token="the-right-token"), tls=False) as vault:
+        config = TargetConfig(target=vault.url, token=TOKEN, prefix=PREFIX)
+        result = run_fuzz(config, FuzzOptions(examples=1, seed=1))
     assert result.findings == []
     assert len(result.errors) == 1 and "the target refused the credentials" in result.errors[0]
     assert result.leftovers and "401" in result.leftovers[0], "the sweep could not list either"

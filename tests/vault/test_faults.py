@@ -441,6 +441,18 @@ def _(vault: Vault) -> None:
     assert "id" in vault.send("GET", "/certificates/issuers/dc").json()
 
 
+@check("policy-read-500")
+def _(vault: Vault) -> None:
+    vault.create("f")
+    client = InProcessClient(vault.app, raise_app_exceptions=False)
+    try:
+        answer = client.request("GET", "/certificates/f/policy?api-version=7.5", headers={"Authorization": "Bearer t"})
+    finally:
+        client.close()
+    assert answer.status_code == 500 and answer.json()["error"]["code"] == "InternalServerError"
+    assert vault.send("GET", "/certificates/f").status_code == 200, "only the policy read fails"
+
+
 @check("crash-on-long-name")
 def _(vault: Vault) -> None:
     client = InProcessClient(vault.app, raise_app_exceptions=False)

@@ -37,7 +37,10 @@ async def get_certificate(request: Request) -> Response:
 
 async def get_policy(request: Request) -> Response:
     """``GET /certificates/{name}/policy``."""
-    entry, _ = store(request).certificate(name_of(request))
+    name = name_of(request)
+    if settings(request).fault("policy-read-500"):
+        raise RuntimeError("fault policy-read-500")  # the app's handler answers 500, as for any bug
+    entry, _ = store(request).certificate(name)
     return json_response(_render.policy(base_url(request), entry, settings(request)))
 
 

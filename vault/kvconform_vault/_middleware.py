@@ -61,7 +61,7 @@ def challenge_resource(netloc: str) -> str:
     resource (``https://vault.azure.net``, as the real service sends), and any other host the resource of its parent
     domain with the port: ``kv.localhost:8443`` → ``https://localhost:8443`` (both SDKs accept it),
     ``127.0.0.1:8443`` → ``https://0.0.1:8443`` (Python accepts it; JS accepts no resource for an IP address). A
-    host without a dot (``localhost``) gets its own origin, which no SDK check accepts: see the README's "Mock vault".
+    host without a dot (``localhost``) gets its own origin, which no SDK check accepts: see docs/mock-vault.md.
     """
     netloc = netloc.strip().lower()
     host = urlsplit(f"//{netloc}").hostname or netloc
@@ -111,7 +111,7 @@ class VaultMiddleware:
         async def decorated(message: Message) -> None:
             if message["type"] == "http.response.start":
                 # One pass, ours replacing any the app set (MutableHeaders scans the list once per header: it cost
-                # a tenth of a GET pending, bench/vault.py).
+                # a tenth of a GET pending, vault/bench/vault.py).
                 headers = [
                     (key, value) for key, value in message.get("headers", ()) if key.lower() not in replaced
                 ] + added

@@ -22,12 +22,12 @@ from ._settings import VaultSettings
 EPILOG = """\
 An official SDK needs three things (kvconform serve --tls prints them when it starts):
   URL         https://127.0.0.1:8443  (not localhost: the SDKs accept the vault's challenge only for a host
-              with a dot; the JS SDK accepts none for an IP address, see the README's "Mock vault")
+              with a dot; the JS SDK accepts none for an IP address, see docs/mock-vault.md)
   CA bundle   the ca.pem it prints, trusted per client as it prints (Python: REQUESTS_CA_BUNDLE or
               connection_verify=, not SSL_CERT_FILE; JS: NODE_EXTRA_CA_CERTS; Java: a truststore; Go: SSL_CERT_FILE;
               curl: --cacert); --ca-dir DIR keeps the same CA across restarts
-  credential  any bearer token (--token T to insist on one): a static-token credential, see the README's
-              "Mock vault" section
+  credential  any bearer token (--token T to insist on one): a static-token credential, see
+              docs/mock-vault.md
 Ctrl-C or SIGTERM stops it (exit 0) and removes its throw-away TLS files; a bad option is one line and exit 2.
 """
 

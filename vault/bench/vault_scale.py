@@ -1,10 +1,10 @@
 """The mock vault as it fills: creates per second and start time against the number of stored objects.
 
-    python bench/vault_scale.py [--sizes 0 360 800 2000 10000] [--creates 48] [--clients 4] [--runs 3]
+    python vault/bench/vault_scale.py [--sizes 0 360 800 2000 10000] [--creates 48] [--clients 4] [--runs 3]
                                 [--label after] [--json out.json]
-    python bench/vault_scale.py --plot docs/mock-vault-persistence.png after.json before.json
+    python vault/bench/vault_scale.py --plot docs/mock-vault-persistence.png after.json before.json
 
-For each size N, two vaults: in memory, and ``kvconform serve --data-dir``. Both start with N stored certificates,
+For each size N, two vaults: in memory, and ``kvconform-vault serve --data-dir``. Both start with N stored certificates,
 each with a pending operation of issuer Unknown (a key and a CSR): the in-memory one is filled in its own process
 before it serves; the data directory is filled through the vault's storage API (``Store.start``, then the
 persistence of the code under test: ``_persist.Persisted.flush``, or ``_persist.save`` on the code before the
@@ -17,7 +17,7 @@ Start time: from the process's start to its first answer (the in-memory vault's 
 opened": ``create_app`` on the data directory in the bench's own process, the part of a start that grows with the
 stored objects (the rest is Python and imports).
 
-The code measured is whatever ``conformance`` imports: ``PYTHONPATH=/path/to/other/tree`` measures another tree
+The code measured is whatever ``kvconform_vault`` imports: ``PYTHONPATH=/path/to/other/tree`` measures another tree
 (the child processes inherit it). ``--plot`` draws the JSON files of several runs as one PNG with matplotlib
 (``pip install matplotlib``, for this only: not a kvconform dependency).
 """
@@ -37,8 +37,12 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))  # the repository's bench helpers
 from _common import header, spread
 
+# ``kvconform-vault serve`` in the child process, with this interpreter and PYTHONPATH
+_SERVE = "import sys; from kvconform_vault._serve import console; sys.exit(console())"
 HEADERS = {"Authorization": "Bearer bench"}
 POLICY = {"issuer": {"name": "Unknown"}, "x509_props": {"subject": "CN=bench"}, "key_props": {"kty": "RSA"}}
 
@@ -121,7 +125,7 @@ def measure(mode: str, count: int, args: argparse.Namespace, directory: Path) ->
     if mode == "memory":
         command = [sys.executable, __file__, "--child-memory", str(count), "--port", str(port)]
     else:
-        command = [sys.executable, "-m", "conformance", "serve", "--port", str(port), "--data-dir", str(directory)]
+        command = [sys.executable, "-c", _SERVE, "serve", "--port", str(port), "--data-dir", str(directory)]
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
     try:
@@ -220,9 +224,9 @@ def main() -> int:
         plot([json.loads(path.read_text()) for path in args.files], args.plot)
         print(f"wrote {args.plot}")
         return 0
-    import conformance
+    import kvconform_vault
 
-    header(f"vault_scale ({args.label}): {Path(conformance.__file__).parent}")
+    header(f"vault_scale ({args.label}): {Path(kvconform_vault.__file__).parent}")
     rows = []
     modes = args.modes.split(",")
     for count in args.sizes:

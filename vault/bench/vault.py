@@ -1,6 +1,6 @@
 """The reference vault's speed: GET pending against a bare Starlette route, at 100 and 10,000 certificates.
 
-    python bench/vault.py [--runs N] [--requests R]
+    python vault/bench/vault.py [--runs N] [--requests R]
 
 Each server runs in its own subprocess (this script with ``--serve``), on uvicorn with the settings of
 ``running_vault``: h11, no access log, no lifespan, a TCP socket with Nagle off. The load generator
@@ -29,6 +29,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))  # the repository's bench helpers
 from _common import header, median, spread, verdict
 from _load import load
 

@@ -1,0 +1,278 @@
+"""The fault catalogue, part 2: the other documented cases (S06-S11), authentication, the API's common rules
+and what only the fuzz phase sees. Data only: ``_faults`` gathers the parts by name."""
+
+from __future__ import annotations
+
+from ._fault import Fault
+
+CATALOGUE = (
+    # -- S06 ---------------------------------------------------------------------------------------------
+    Fault(
+        "no-409-while-in-progress",
+        "A create while an operation is inProgress replaces it (202) instead of answering 409.",
+        "S06",
+        "S06-409-CREATE",
+        says=("Received: 202",),
+    ),
+    Fault(
+        "import-ignores-pending",
+        "An import while an operation is inProgress succeeds (200) and drops the operation.",
+        "S06",
+        "S06-409-IMPORT",
+        says=("Received: 200",),
+    ),
+    # -- S07 ---------------------------------------------------------------------------------------------
+    Fault(
+        "merge-allowed-while-in-progress",
+        "A merge on an inProgress operation created with an issuer is accepted like a manual one.",
+        "S07",
+        "S07-MERGE-403",
+        blocks=("S07-MERGE-CODE",),
+        says=("Received: 201",),
+    ),
+    Fault(
+        "merge-forbidden-code",
+        "The 403 to a merge on an issuer's operation has code OperationNotAllowed, not Forbidden.",
+        "S07",
+        "S07-MERGE-CODE",
+        says=("Received: 'OperationNotAllowed'",),
+    ),
+    # -- S08 ---------------------------------------------------------------------------------------------
+    Fault(
+        "patch-echoes-old-flag",
+        "The PATCH response shows cancellation_requested as it was before the PATCH (the flag is still set).",
+        "S08",
+        "S08-CANCEL-200",
+        says=("Received: 200 with cancellation_requested False",),
+    ),
+    Fault(
+        "patch-allowed-when-done",
+        "PATCH on an operation that is no longer inProgress answers 200.",
+        "S08",
+        "S08-CANCEL-REFUSED",
+        says=("completed operation. Received: 200",),
+    ),
+    # -- S09 ---------------------------------------------------------------------------------------------
+    Fault(
+        "delete-pending-204",
+        "DELETE on the operation answers 204 without a body.",
+        "S09",
+        "S09-DELETE-200",
+        also=("API-SCHEMA",),
+        blocks=("S05-DELETED-404", "S09-GONE-404"),
+        says=("Received: 204",),
+    ),
+    Fault(
+        "delete-pending-keeps-operation",
+        "DELETE on an inProgress operation answers 200 but the operation stays.",
+        "S09",
+        "S09-GONE-404",
+        says=("after DELETE (without request_id). Received: 200",),
+    ),
+    # -- S10 ---------------------------------------------------------------------------------------------
+    Fault(
+        "complete-at-once",
+        "Every create completes at once with a self-signed certificate (the 202 still says inProgress).",
+        "S10",
+        "S10-STAYS-IN-PROGRESS",
+        also=(
+            "S02-GET-200",
+            "S04-FAILED",
+            "S06-409-CREATE",
+            "S06-409-IMPORT",
+            "S08-CANCEL-200",
+            "S09-DELETE-200",
+            "S10-NO-ISSUER",
+            "S11-MERGE-201",
+            "S11-WRONG-KEY-400",
+        ),
+        blocks=(
+            "S02-REQUEST-ID-MATCH",
+            "S02-REQUEST-ID-FILTER",
+            "S02-RETRY-AFTER",
+            "S04-CANCELLED",
+            "S04-CANCEL-EFFECTIVE",
+            "S04-FAILED-ERROR",
+            "S05-NOT-REMOVED",  # no cancellation ever takes effect: no cancelled operation to read again
+            "S07-MERGE-403",
+            "S07-MERGE-CODE",
+            "S09-GONE-404",
+            "S11-BUNDLE",
+            "S11-OPERATION-COMPLETED",
+        ),
+        says=("GET on the manual operation. Received: 200 with status 'completed'",),
+    ),
+    Fault(
+        "status-details-without-merge",
+        "A manual operation's status_details does not ask for a merge.",
+        "S10",
+        "S10-STATUS-DETAILS",
+        says=("status_details. Received: 'Pending certificate created. Certificate request",),
+    ),
+    Fault(
+        "manual-without-issuer",
+        "A manual operation (issuer Unknown) carries no issuer.",
+        "S10",
+        "S10-MANUAL-202",
+        blocks=("S10-STAYS-IN-PROGRESS", "S10-STATUS-DETAILS"),
+        says=("and issuer None",),
+    ),
+    Fault(
+        "no-issuer-as-self",
+        "A create without policy.issuer is treated as issuer Self: its operation completes.",
+        "S10",
+        "S10-NO-ISSUER",
+        says=("Received: status 'completed'",),
+    ),
+    Fault(
+        "no-issuer-400",
+        "A create without policy.issuer answers 400 instead of starting a manual creation.",
+        "S10",
+        "S10-NO-ISSUER",
+        says=("no issuer. Received: 400",),
+    ),
+    # -- S11 ---------------------------------------------------------------------------------------------
+    Fault(
+        "merge-202",
+        "A successful merge answers 202 instead of 201.",
+        "S11",
+        "S11-MERGE-201",
+        also=("API-SCHEMA",),
+        blocks=("S11-BUNDLE", "S11-OPERATION-COMPLETED"),
+        says=("Received: 202",),
+    ),
+    Fault(
+        "x5t-hex",
+        "Bundles carry x5t as hex SHA-1 instead of base64url.",
+        "S11",
+        "S11-BUNDLE",
+        blocks=("S11-OPERATION-COMPLETED",),
+        says=("is not the leaf's SHA-1 thumbprint",),
+    ),
+    Fault(
+        "merge-removes-operation",
+        "A merge removes the operation instead of completing it (GET answers 404).",
+        "S11",
+        "S11-OPERATION-COMPLETED",
+        says=("after the merge. Received: 404",),
+    ),
+    Fault(
+        "merge-without-key-check",
+        "A merge accepts a certificate whose public key is not the pending key.",
+        "S11",
+        "S11-WRONG-KEY-400",
+        says=("not the pending key. Received: 201",),
+    ),
+    # -- AUTH --------------------------------------------------------------------------------------------
+    Fault(
+        "no-challenge",
+        "The 401 to a request without a token has no WWW-Authenticate.",
+        "AUTH",
+        "AUTH-401-CHALLENGE",
+        says=("Received: 401 with WWW-Authenticate ''",),
+    ),
+    Fault(
+        "no-auth",
+        "Requests without a token are served as if they had one.",
+        "AUTH",
+        "AUTH-401-CHALLENGE",
+        says=("A request without a token. Received: 400",),
+    ),
+    Fault(
+        "no-challenge-on-issuers",
+        "The 401 to an issuer request without a token has no WWW-Authenticate (certificate requests keep it).",
+        "AUTH",
+        "AUTH-401-CHALLENGE",
+        says=("Received: 401 with WWW-Authenticate ''",),
+    ),
+    Fault(
+        "no-auth-on-issuers",
+        "Issuer requests without a token are served (certificate requests still meet the 401).",
+        "AUTH",
+        "AUTH-401-CHALLENGE",
+        says=("A request without a token. Received: 404",),
+    ),
+    # -- API ---------------------------------------------------------------------------------------------
+    Fault(
+        "api-version-optional",
+        "A request without api-version is served.",
+        "API",
+        "API-VERSION-REQUIRED",
+        says=("without api-version. Received: 404",),
+    ),
+    Fault(
+        "any-api-version",
+        "Any api-version is accepted.",
+        "API",
+        "API-VERSION-UNKNOWN",
+        says=("unknown api-version '1999-01-01'. Received: 404",),
+    ),
+    Fault(
+        "500-on-malformed-json",
+        "A body that is not JSON answers 500 with a plain-text body.",
+        "API",
+        "API-MALFORMED-JSON",
+        also=("API-ERROR-ENVELOPE", "API-SCHEMA"),
+        says=("not JSON. Received: 500",),
+    ),
+    Fault(
+        "bare-404-on-request-id-mismatch",
+        'The 404 to a request_id naming another operation has a body without the "error" envelope.',
+        "API",
+        "API-ERROR-ENVELOPE",
+        also=("API-SCHEMA",),
+        says=('Received: a body without an "error" object',),
+    ),
+    Fault(
+        "text-content-type",
+        "JSON responses are labelled text/plain.",
+        "API",
+        "API-CONTENT-TYPE",
+        also=("API-SCHEMA",),
+        says=("Received: Content-Type text/plain",),
+    ),
+    Fault(
+        "no-client-request-id-echo",
+        "x-ms-client-request-id is not echoed.",
+        "API",
+        "API-CLIENT-REQUEST-ID",
+        says=("Received: x-ms-client-request-id None",),
+    ),
+    Fault(
+        "validity-months-as-string",
+        "Policies carry x509_props.validity_months as a string, which the contract does not allow.",
+        "API",
+        "API-SCHEMA",
+        says=("validity_months: '1' is not of type 'integer'",),
+    ),
+    # -- FUZZ --------------------------------------------------------------------------------------------
+    Fault(
+        "no-name-check",
+        "Certificate and issuer names are not checked: any name the URL can carry is accepted.",
+        "FUZZ",
+        "FUZZ-NEGATIVE-DATA",
+        says=("Schema-violating request accepted",),
+    ),
+    Fault(
+        "issuer-list-names-not-ids",
+        "The issuer list's items carry the issuer's name instead of its id.",
+        "FUZZ",
+        "FUZZ-SCHEMA",
+        says=("GET /certificates/issuers",),
+    ),
+    Fault(
+        "policy-read-500",
+        "Reading a certificate's policy fails (500) instead of answering it; the scenarios never read a policy.",
+        "FUZZ",
+        "FUZZ-SERVER-ERROR",
+        also=("FUZZ-STATUS-CODE",),  # the contract lists no 500 for that operation: an undocumented status too
+        says=("Server error",),
+    ),
+    Fault(
+        "crash-on-long-name",
+        "A name longer than 127 characters makes the vault fail (500) instead of answering 400.",
+        "FUZZ",
+        "FUZZ-SERVER-ERROR",
+        says=("Server error",),
+    ),
+)
