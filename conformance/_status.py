@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import enum
+import sys
 from collections.abc import Iterable
+from typing import Any
 
-__all__ = ["EXIT_CODES_HELP", "Level", "Status", "exit_code", "outcome_of", "worst"]
+__all__ = ["EXIT_CODES_HELP", "Level", "Status", "exit_code", "outcome_of", "quiet_interrupts", "worst"]
 
 
 class Status(enum.Enum):
@@ -117,3 +119,19 @@ def exit_code(outcome: Status) -> int:
     if outcome is Status.INCOMPLETE:
         return EXIT_INCOMPLETE
     return EXIT_OK
+
+
+def quiet_interrupts() -> None:
+    """Say nothing of a Ctrl-C that lands where Python cannot raise it (a weakref callback during an import, a
+    finaliser): the interpreter would print "Exception ignored in …" with a traceback, although the run handles the
+    interrupt. Every other exception Python cannot raise is printed as before. Idempotent."""
+    previous = sys.unraisablehook
+    if getattr(previous, "kvconform_quiet", False):
+        return
+
+    def hook(unraisable: Any) -> None:
+        if not isinstance(unraisable.exc_value, KeyboardInterrupt):
+            previous(unraisable)
+
+    hook.kvconform_quiet = True  # type: ignore[attr-defined]
+    sys.unraisablehook = hook

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import sys
+import types
+
 import pytest
 
-from conformance._status import Level, Status, exit_code, worst
+from conformance._status import Level, Status, exit_code, quiet_interrupts, worst
 
 
 def test_statuses_are_ordered_by_gravity() -> None:
@@ -33,3 +36,14 @@ def test_exit_code(outcome: Status, code: int) -> None:
 def test_comparison_with_other_types_is_refused() -> None:
     with pytest.raises(TypeError):
         assert Status.PASS < 3  # type: ignore[operator]
+
+
+def test_a_ctrl_c_python_cannot_raise_is_not_printed_and_other_unraisables_are(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[BaseException] = []
+    monkeypatch.setattr(sys, "unraisablehook", lambda unraisable: seen.append(unraisable.exc_value))
+    quiet_interrupts()
+    quiet_interrupts()  # idempotent: one wrapper
+    interrupt, other = KeyboardInterrupt(), RuntimeError("broken finaliser")
+    for exc in (interrupt, other):
+        sys.unraisablehook(types.SimpleNamespace(exc_value=exc))  # type: ignore[arg-type]
+    assert seen == [other]

@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from .._status import EXIT_CODES_HELP, EXIT_INTERRUPTED, EXIT_USAGE
+from .._status import EXIT_CODES_HELP, EXIT_INTERRUPTED, EXIT_USAGE, quiet_interrupts
 from .._version import __version__
 from ..errors import KvconformError
 from . import cleanup, compare, judge, matrix, requirements, run, selftest, serve
@@ -59,6 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    quiet_interrupts()
     try:
         if args.command is None:
             parser.print_help()

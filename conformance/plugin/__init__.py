@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from .._config import new_run_prefix
+from .._status import quiet_interrupts
 from ..errors import KvconformError
 from ._collect import (
     RESULT_KEY,
@@ -85,6 +86,8 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(NO_TARGET)
     if hasattr(config, "workerinput"):
         start_worker_part()
+        if target_configured(config):
+            quiet_interrupts()  # a worker of a kvconform run: Ctrl-C reaches it with the controller's process group
     if hasattr(config, "workerinput"):
         hold_back(config.workerinput)  # a worker other than the first may be held back before it collects
 
