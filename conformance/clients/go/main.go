@@ -307,6 +307,15 @@ func pollOperation(name string) (azcertificates.CertificateOperation, error) {
 	}
 }
 
+// createMerged creates name for a manual merge and merges a certificate signed for its CSR.
+func createMerged(name string) error {
+	operation, err := createManual(name)
+	if err != nil {
+		return err
+	}
+	return merge(name, operation)
+}
+
 func merge(name string, operation azcertificates.CertificateOperation) error {
 	if len(operation.CSR) == 0 {
 		return fail("/pending", "the operation carries no CSR to sign")
@@ -428,11 +437,7 @@ var flows = map[string]func() error{
 
 	"MANUAL": func() error {
 		name := nameFor("merge")
-		operation, err := createManual(name)
-		if err != nil {
-			return err
-		}
-		if err := merge(name, operation); err != nil {
+		if err := createMerged(name); err != nil {
 			return err
 		}
 		c, cancel := ctx()
@@ -509,11 +514,7 @@ var flows = map[string]func() error{
 
 	"DELETE": func() error {
 		name := nameFor("delete")
-		operation, err := createManual(name)
-		if err != nil {
-			return err
-		}
-		if err := merge(name, operation); err != nil {
+		if err := createMerged(name); err != nil {
 			return err
 		}
 		c, cancel := ctx()
