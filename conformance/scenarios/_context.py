@@ -147,6 +147,18 @@ class Scenario:
             pytest.skip(f"blocked: {what} answered {exchange.status}, expected {sorted(wanted)}{judged_by}")
         return exchange.json if isinstance(exchange.json, dict) else {}
 
+    def start(self, name: str, issuer: str) -> dict[str, Any]:
+        """Create ``name`` with ``issuer`` and return the body of the 202; the test stops when it is not a 202.
+
+        ``Unknown`` starts a manual operation, which stays inProgress (S10-MANUAL-202 judges that create); any other
+        issuer, one the vault issues (S01-CREATE-202).
+        """
+        __tracebackhide__ = True
+        created = self.create(name, policy(f"CN={name}", issuer=issuer))
+        judged_by = "S10-MANUAL-202" if issuer == "Unknown" else "S01-CREATE-202"
+        body: dict[str, Any] = self.precondition(created, 202, f"create with issuer {issuer}", requirement=judged_by)
+        return body
+
     def wait_until_done(self, name: str, what: str) -> Exchange:
         """Poll GET pending until the operation leaves inProgress; a timeout is an error, not a verdict.
 

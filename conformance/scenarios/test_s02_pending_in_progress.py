@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from ._context import Scenario, policy
+from ._context import Scenario
 
 
 @pytest.mark.kv_scenario(
@@ -14,13 +14,7 @@ from ._context import Scenario, policy
 )
 def test_get_pending_in_progress(kv: Scenario) -> None:
     name = kv.name("s02")
-    created = kv.precondition(
-        kv.create(name, policy(f"CN={name}", issuer="Unknown")),
-        202,
-        "create with issuer Unknown",
-        requirement="S10-MANUAL-202",
-    )
-    request_id = created.get("request_id")
+    request_id = kv.start(name, "Unknown").get("request_id")
 
     kv.judge(kv.get_pending(name), "S02-GET-200", "S02-RETRY-AFTER")
     kv.judge(kv.get_pending(name, request_id=request_id), "S02-REQUEST-ID-MATCH")

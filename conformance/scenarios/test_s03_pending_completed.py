@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ._context import Scenario, policy
+from ._context import Scenario
 
 
 @pytest.mark.kv_scenario(
@@ -14,12 +14,7 @@ from ._context import Scenario, policy
 )
 def test_get_pending_completed(kv: Scenario) -> None:
     name = kv.name("s03")
-    kv.precondition(
-        kv.create(name, policy(f"CN={name}", issuer="Self")),
-        202,
-        "create with issuer Self",
-        requirement="S01-CREATE-202",
-    )
+    kv.start(name, "Self")
     final = kv.wait_until_done(name, "S03 waiting for issuer Self")
     kv.judge(final, "S03-COMPLETED", "S03-TARGET", "S03-NO-ERROR", "S03-NO-RETRY-AFTER")
     kv.judge(kv.get_pending(name), "S03-STAYS-COMPLETED")

@@ -11,24 +11,15 @@ from .._x509 import pem_bundle
 from ._context import Scenario, policy
 
 
-def _manual(kv: Scenario, label: str) -> str:
-    name = kv.name(label)
-    kv.precondition(
-        kv.create(name, policy(f"CN={name}", issuer="Unknown")),
-        202,
-        "create with issuer Unknown",
-        requirement="S10-MANUAL-202",
-    )
-    return name
-
-
 @pytest.mark.kv_scenario("S06", requirements=["S06-409-CREATE"])
 def test_create_while_in_progress(kv: Scenario) -> None:
-    name = _manual(kv, "s06c")
+    name = kv.name("s06c")
+    kv.start(name, "Unknown")
     kv.judge(kv.create(name, policy(f"CN={name}", issuer="Unknown")), "S06-409-CREATE")
 
 
 @pytest.mark.kv_scenario("S06", requirements=["S06-409-IMPORT"])
 def test_import_while_in_progress(kv: Scenario) -> None:
-    name = _manual(kv, "s06i")
+    name = kv.name("s06i")
+    kv.start(name, "Unknown")
     kv.judge(kv.import_pem(name, pem_bundle(name)), "S06-409-IMPORT")

@@ -7,29 +7,19 @@ from __future__ import annotations
 
 import pytest
 
-from ._context import Scenario, policy
+from ._context import Scenario
 
 
 @pytest.mark.kv_scenario("S08", requirements=["S08-CANCEL-200"])
 def test_cancel_in_progress(kv: Scenario) -> None:
     name = kv.name("s08")
-    kv.precondition(
-        kv.create(name, policy(f"CN={name}", issuer="Unknown")),
-        202,
-        "create with issuer Unknown",
-        requirement="S10-MANUAL-202",
-    )
+    kv.start(name, "Unknown")
     kv.judge(kv.cancel(name), "S08-CANCEL-200")
 
 
 @pytest.mark.kv_scenario("S08", requirements=["S08-CANCEL-REFUSED"], waits="issuance")
 def test_cancel_refused_when_not_in_progress(kv: Scenario) -> None:
     name = kv.name("s08r")
-    kv.precondition(
-        kv.create(name, policy(f"CN={name}", issuer="Self")),
-        202,
-        "create with issuer Self",
-        requirement="S01-CREATE-202",
-    )
+    kv.start(name, "Self")
     kv.wait_for_completed(name, "S08 waiting for issuer Self", requirement="S03-COMPLETED")
     kv.judge(kv.cancel(name), "S08-CANCEL-REFUSED")

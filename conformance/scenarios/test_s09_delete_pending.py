@@ -4,18 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from ._context import Scenario, policy
+from ._context import Scenario
 
 
 @pytest.mark.kv_scenario("S09", requirements=["S09-DELETE-200", "S09-GONE-404"])
 def test_delete_pending(kv: Scenario) -> None:
     name = kv.name("s09")
-    kv.precondition(
-        kv.create(name, policy(f"CN={name}", issuer="Unknown")),
-        202,
-        "create with issuer Unknown",
-        requirement="S10-MANUAL-202",
-    )
+    kv.start(name, "Unknown")
     deleted = kv.delete_pending(name)
     kv.judge(deleted, "S09-DELETE-200")
     kv.precondition(deleted, 200, "DELETE pending", requirement="S09-DELETE-200")
