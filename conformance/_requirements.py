@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+from collections.abc import Callable
 from importlib import resources
-from typing import Any
+from typing import Any, TypeVar
 
 from . import _yaml
 from ._status import Level
 from .errors import SuiteError, UsageError
 
 __all__ = ["GROUPS", "Profile", "Requirement", "catalogue", "get", "parse_profiles", "profiles", "scenarios_of"]
+
+_Listed = TypeVar("_Listed", "Requirement", "Profile")
 
 GROUPS = ("S01", "S02", "S03", "S04", "S05", "S06", "S07", "S08", "S09", "S10", "S11", "AUTH", "API", "FUZZ", "CLIENT")
 
@@ -68,43 +71,51 @@ def profiles() -> dict[str, Profile]:
 
 
 def _parse_profiles(raw: Any) -> dict[str, Profile]:
-    if not isinstance(raw, dict) or not isinstance(raw.get("profiles"), list):
-        raise SuiteError("requirements.yaml must have a 'profiles' list")
-    result: dict[str, Profile] = {}
-    for entry in raw["profiles"]:
-        profile = Profile(
+    return _by_id(
+        raw,
+        "profiles",
+        lambda entry: Profile(
             id=str(entry["id"]),
             title=str(entry["title"]),
             description=str(entry["description"]),
             source=str(entry["source"]),
-        )
-        if profile.id in result:
-            raise SuiteError(f"profile {profile.id} is listed twice")
-        result[profile.id] = profile
-    return result
+        ),
+    )
 
 
 def _parse(raw: Any) -> dict[str, Requirement]:
-    if not isinstance(raw, dict) or not isinstance(raw.get("requirements"), list):
-        raise SuiteError("requirements.yaml must have a 'requirements' list")
-    known = _parse_profiles(raw)
-    result: dict[str, Requirement] = {}
-    for entry in raw["requirements"]:
-        requirement = Requirement(
+    result = _by_id(
+        raw,
+        "requirements",
+        lambda entry: Requirement(
             id=str(entry["id"]),
             scenario=str(entry["scenario"]),
             level=Level(entry["level"]),
             source=str(entry["source"]),
             text=str(entry["text"]),
             profile=str(entry.get("profile", "")),
-        )
-        if requirement.id in result:
-            raise SuiteError(f"requirement {requirement.id} is listed twice")
+        ),
+    )
+    known = _parse_profiles(raw)
+    for requirement in result.values():
         if requirement.scenario not in GROUPS:
             raise SuiteError(f"requirement {requirement.id} names unknown scenario {requirement.scenario}")
         if requirement.profile not in known:
             raise SuiteError(f"requirement {requirement.id} names unknown profile {requirement.profile!r}")
-        result[requirement.id] = requirement
+    return result
+
+
+def _by_id(raw: Any, key: str, make: Callable[[Any], _Listed]) -> dict[str, _Listed]:
+    """The ``key`` list of requirements.yaml, each entry made by ``make``, by id in file order (an id listed twice
+    is an error: ``profile p is listed twice``)."""
+    if not isinstance(raw, dict) or not isinstance(raw.get(key), list):
+        raise SuiteError(f"requirements.yaml must have a '{key}' list")
+    result: dict[str, _Listed] = {}
+    for entry in raw[key]:
+        item = make(entry)
+        if item.id in result:
+            raise SuiteError(f"{key.removesuffix('s')} {item.id} is listed twice")
+        result[item.id] = item
     return result
 
 
