@@ -35,10 +35,11 @@ from ._recorded import (
     TrafficItem,
     Unparsed,
     decode_json,
+    entry_object,
     header,
     join_headers,
-    json_error,
     open_json,
+    read_items,
     status_of,
     text_of,
 )
@@ -63,17 +64,14 @@ def read_har(
     it broke. ``skip(index, method, url)``: an entry it is true of is not parsed further (a :class:`Skipped`).
     """
     name = source if source is not None else Path(path).name
-    count = 0
-    try:
-        for entry in read_har_entries(path):
-            glance = _glance(entry)
-            if skip is not None and glance is not None and skip(count, *glance):
-                yield Skipped(count, name, *glance)
-            else:
-                yield _item(entry, count, name, glance)
-            count += 1
-    except ijson.JSONError as exc:
-        yield Unparsed(count, name, f"the file is not valid JSON from here on: {json_error(exc)}")
+
+    def item(entry: Any, index: int) -> TrafficItem:
+        glance = _glance(entry)
+        if skip is not None and glance is not None and skip(index, *glance):
+            return Skipped(index, name, *glance)
+        return _item(entry, index, name, glance)
+
+    yield from read_items(path, "log.entries.item", name, item)
 
 
 def _glance(entry: Any) -> tuple[str, str] | None:
@@ -90,9 +88,7 @@ def _glance(entry: Any) -> tuple[str, str] | None:
 def _item(entry: Any, index: int, source: str, glance: tuple[str, str] | None = None) -> TrafficItem:
     started = _started(entry.get("startedDateTime")) if isinstance(entry, dict) else None
     try:
-        if not isinstance(entry, dict):
-            raise EntryError(f"the entry is {type(entry).__name__}, not an object")
-        return RecordedExchange(_exchange(entry), index, source, started)
+        return RecordedExchange(_exchange(entry_object(entry)), index, source, started)
     except EntryError as exc:
         method, url = glance if glance is not None else (None, None)
         return Unparsed(index, source, str(exc), started, method, url)

@@ -6,8 +6,10 @@ import dataclasses
 import datetime
 import json
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, BinaryIO
+
+import ijson
 
 from .._exchange import Exchange
 
@@ -70,6 +72,31 @@ Glance = Callable[[int, str, str], bool]
 
 class EntryError(ValueError):
     """An entry that is not an exchange; its message is the reason shown to the user."""
+
+
+def read_items(
+    path: str | os.PathLike[str], prefix: str, source: str, item: Callable[[Any, int], TrafficItem]
+) -> Iterator[TrafficItem]:
+    """``item(entry, index)`` of each JSON value at ``prefix`` (ijson's path) in ``path``, read one at a time.
+
+    A file that breaks off (a capture that was interrupted) yields what it holds, then one ``Unparsed`` saying where
+    it broke.
+    """
+    count = 0
+    try:
+        with open_json(path) as stream:
+            for entry in ijson.items(stream, prefix, use_float=True):
+                yield item(entry, count)
+                count += 1
+    except ijson.JSONError as exc:
+        yield Unparsed(count, source, f"the file is not valid JSON from here on: {json_error(exc)}")
+
+
+def entry_object(entry: Any) -> dict[str, Any]:
+    """The entry, when it is a JSON object (as every reader's entries must be)."""
+    if not isinstance(entry, dict):
+        raise EntryError(f"the entry is {type(entry).__name__}, not an object")
+    return entry
 
 
 def join_headers(pairs: list[tuple[str, str]]) -> dict[str, str]:

@@ -30,10 +30,11 @@ from ._recorded import (
     TrafficItem,
     Unparsed,
     decode_json,
+    entry_object,
     header,
     join_headers,
-    json_error,
     open_json,
+    read_items,
     status_of,
     text_of,
 )
@@ -56,19 +57,14 @@ def read_recording(
     name = source if source is not None else Path(path).name
     base = functools.cache(lambda: _vault_address(path))
     convert = _entry if dialect == ENTRIES else _java_record
-    count = 0
-    try:
-        with open_json(path) as stream:
-            for entry in ijson.items(stream, f"{dialect}.item", use_float=True):
-                try:
-                    if not isinstance(entry, dict):
-                        raise EntryError(f"the entry is {type(entry).__name__}, not an object")
-                    yield RecordedExchange(convert(entry, base), count, name)
-                except EntryError as exc:
-                    yield Unparsed(count, name, str(exc))
-                count += 1
-    except ijson.JSONError as exc:
-        yield Unparsed(count, name, f"the file is not valid JSON from here on: {json_error(exc)}")
+
+    def item(entry: Any, index: int) -> TrafficItem:
+        try:
+            return RecordedExchange(convert(entry_object(entry), base), index, name)
+        except EntryError as exc:
+            return Unparsed(index, name, str(exc))
+
+    yield from read_items(path, f"{dialect}.item", name, item)
 
 
 def _vault_address(path: str | os.PathLike[str]) -> str | None:
