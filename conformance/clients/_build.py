@@ -2,8 +2,8 @@
 
 A build lands in ``<cache>/<client>-<hash>/`` (hash: the first 16 hex digits of the SHA-256 of the shipped
 sources), made in a staging directory and moved into place, so that concurrent runs agree and a broken build leaves
-nothing behind. The programs read the same ``KVCONFORM_CLIENT_*`` settings; the token goes in the environment,
-never on a command line.
+nothing behind. Every flows program (Java, Go and the JS script) reads the same ``KVCONFORM_CLIENT_*`` settings;
+the token goes in the environment, never on a command line.
 """
 
 from __future__ import annotations

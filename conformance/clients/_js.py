@@ -23,9 +23,9 @@ from pathlib import Path
 from .._auth import TokenProvider
 from .._config import TargetConfig
 from .._status import Status
-from .._version import __version__
 from .._x509 import ThrowawayCA
-from ._model import FLOWS, SDK_PACKAGES, ClientRun, verifies_challenge
+from ._build import budget, client_environment
+from ._model import SDK_PACKAGES, ClientRun
 from ._script import ClientUnavailable, run_script
 
 __all__ = [
@@ -156,26 +156,23 @@ def run_js(
     """
     assert config.target is not None
     run = ClientRun(_CLIENT, sdk=f"{_PACKAGE} {SDK_VERSION}")
-    header = provider.authorization()
     environment = {
-        **os.environ,
+        **client_environment(config, provider, _CLIENT),
         "KVCONFORM_JS_MODULES": str(runtime.modules),
-        "KVCONFORM_JS_VAULT": config.target,
-        "KVCONFORM_JS_TOKEN": header.split(" ", 1)[1] if header and " " in header else "",
-        "KVCONFORM_JS_PREFIX": f"{config.prefix}js-",
-        "KVCONFORM_JS_POLL_MS": str(max(1, round(config.poll_interval * 1000))),
-        "KVCONFORM_JS_TIMEOUT_MS": str(max(1, round(config.timeout * 1000))),
-        "KVCONFORM_JS_VERIFY_CHALLENGE": "1" if verifies_challenge(config.target) else "0",
-        "KVCONFORM_JS_USER_AGENT": f"kvconform/{__version__}",
         "NODE_NO_WARNINGS": "1",
     }
     if config.insecure:
         environment["NODE_TLS_REJECT_UNAUTHORIZED"] = "0"
     elif config.ca_bundle:
         environment["NODE_EXTRA_CA_CERTS"] = config.ca_bundle
-    budget = config.timeout * (len(FLOWS) + 2) + 60
     script = resources.files("conformance.clients").joinpath("js", "flows.mjs")
     with resources.as_file(script) as path:
         return run_script(
-            run, [runtime.node, str(path)], environment, ca=ca, secrets=secrets, budget=budget, label="JS script"
+            run,
+            [runtime.node, str(path)],
+            environment,
+            ca=ca,
+            secrets=secrets,
+            budget=budget(config),
+            label="JS script",
         )

@@ -5,7 +5,8 @@
 //   {"type": "sign", "csr": "<base64 DER>"}      answered on stdin with {"x5c": ["<leaf>", "<ca>"]} (base64 DER)
 //   {"type": "flow", "flow": "CANCEL", "status": "pass|fail|error", "message", "step", "error", "exchange", "trail"}
 //   {"type": "cleanup", "leftovers": ["certificate … (…)"]}
-// Settings come from the environment (KVCONFORM_JS_*), never from the command line; the token is never printed
+// Settings come from the environment (KVCONFORM_CLIENT_*, as for the Java and Go programs, and
+// KVCONFORM_JS_MODULES), never from the command line; the token is never printed
 // (the recording policy masks Authorization, and _js.py redacts everything again).
 import { createRequire } from "node:module";
 import path from "node:path";
@@ -17,12 +18,12 @@ const require = createRequire(path.join(modules, "package.json"));
 const sdk = require("@azure/keyvault-certificates");
 const sdkVersion = require("@azure/keyvault-certificates/package.json").version;
 
-const vaultUrl = env.KVCONFORM_JS_VAULT;
-const token = env.KVCONFORM_JS_TOKEN || "kvconform-no-auth";
-const prefix = env.KVCONFORM_JS_PREFIX;
-const intervalInMs = Number(env.KVCONFORM_JS_POLL_MS || 1000);
-const timeoutMs = Number(env.KVCONFORM_JS_TIMEOUT_MS || 120000);
-const verifyChallenge = env.KVCONFORM_JS_VERIFY_CHALLENGE === "1";
+const vaultUrl = env.KVCONFORM_CLIENT_VAULT;
+const token = env.KVCONFORM_CLIENT_TOKEN || "kvconform-no-auth";
+const prefix = env.KVCONFORM_CLIENT_PREFIX;
+const intervalInMs = Number(env.KVCONFORM_CLIENT_POLL_MS || 1000);
+const timeoutMs = Number(env.KVCONFORM_CLIENT_TIMEOUT_MS || 120000);
+const verifyChallenge = env.KVCONFORM_CLIENT_VERIFY_CHALLENGE === "1";
 const FLOWS = ["CREATE-SELF", "OPERATION", "CANCEL", "MANUAL", "READ", "DELETE"];
 
 function emit(message) {
@@ -99,7 +100,7 @@ const client = new sdk.CertificateClient(vaultUrl, credential, {
   disableChallengeResourceVerification: !verifyChallenge,
   additionalPolicies: [{ policy: recorder, position: "perRetry" }],
   retryOptions: { maxRetries: 2 },
-  userAgentOptions: { userAgentPrefix: env.KVCONFORM_JS_USER_AGENT || "kvconform" },
+  userAgentOptions: { userAgentPrefix: env.KVCONFORM_CLIENT_USER_AGENT || "kvconform" },
 });
 
 // -- helpers --------------------------------------------------------------------------------------------------
@@ -352,7 +353,7 @@ async function remove(name) {
 
 async function main() {
   emit({ type: "start", sdk: `@azure/keyvault-certificates ${sdkVersion}`, node: process.version });
-  const only = env.KVCONFORM_JS_FLOWS ? env.KVCONFORM_JS_FLOWS.split(",") : FLOWS;
+  const only = env.KVCONFORM_CLIENT_FLOWS ? env.KVCONFORM_CLIENT_FLOWS.split(",") : FLOWS;
   let unreachable = null;
   for (const flow of FLOWS.filter((item) => only.includes(item))) {
     if (unreachable) {
