@@ -3,6 +3,7 @@ certificates, purge and recover, and the secret and key views of a certificate."
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from starlette.requests import Request
@@ -23,6 +24,7 @@ from ._http import (
     store,
     tags_of,
 )
+from ._objects import Entry, Version
 
 
 async def get_certificate(request: Request) -> Response:
@@ -156,22 +158,24 @@ async def delete_contacts(request: Request) -> Response:
 
 async def get_secret(request: Request) -> Response:
     """``GET /secrets/{name}/{version}``: the certificate's secret (PFX or PEM, the key when exportable)."""
-    name = name_of(request)
-    try:
-        entry, version = store(request).certificate(name, request.path_params.get("version") or None)
-    except VaultError as exc:
-        raise _views.secret_not_found(name) if exc.status == 404 else exc from None
+    entry, version = _certificate_behind(request, _views.secret_not_found)
     return json_response(_views.secret(base_url(request), entry, version))
 
 
 async def get_key(request: Request) -> Response:
     """``GET /keys/{name}/{version}``: the public JWK of the certificate's key."""
+    entry, version = _certificate_behind(request, _views.key_not_found)
+    return json_response(_views.key(base_url(request), entry, version))
+
+
+def _certificate_behind(request: Request, not_found: Callable[[str], VaultError]) -> tuple[Entry, Version]:
+    """The certificate version behind a ``/secrets`` or ``/keys`` path; a 404 is ``not_found(name)`` (the error of
+    the secret or key, not of the certificate)."""
     name = name_of(request)
     try:
-        entry, version = store(request).certificate(name, request.path_params.get("version") or None)
+        return store(request).certificate(name, request.path_params.get("version") or None)
     except VaultError as exc:
-        raise _views.key_not_found(name) if exc.status == 404 else exc from None
-    return json_response(_views.key(base_url(request), entry, version))
+        raise not_found(name) if exc.status == 404 else exc from None
 
 
 async def not_implemented(request: Request) -> Response:

@@ -14,8 +14,9 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from . import _db, _snapshot
 from ._db import DB_FILE, StateFileError
@@ -31,6 +32,9 @@ STATE_FILE = "refvault-state.json"  # the JSON state of kvconform before the dat
 TAKEN_OVER = STATE_FILE + ".taken-over"
 
 __all__ = ["DB_FILE", "STATE_FILE", "Persisted", "StateFileError", "open_state"]
+
+_Stored = TypeVar("_Stored")
+_Read = TypeVar("_Read", covariant=True)
 
 
 def state_path(directory: Path) -> Path:
@@ -88,20 +92,8 @@ class Persisted:
     def __init__(self, store: Shelf, db: _db.StateDB) -> None:
         self.db = db
         self._store = store
-        self._entries = LazyTable(
-            db,
-            "entries",
-            lambda doc: _snapshot.entry_of(doc, store.from_unix, trusted=True),
-            lambda entry: _snapshot.entry_doc(entry, store.to_unix),
-            _entry_state,
-        )
-        self._deleted = LazyTable(
-            db,
-            "deleted",
-            lambda doc: _snapshot.deleted_of(doc, store.from_unix, trusted=True),
-            lambda deleted: _snapshot.deleted_doc(deleted, store.to_unix),
-            _deleted_state,
-        )
+        self._entries = _snapshots(db, "entries", store, _snapshot.entry_of, _snapshot.entry_doc, _entry_state)
+        self._deleted = _snapshots(db, "deleted", store, _snapshot.deleted_of, _snapshot.deleted_doc, _deleted_state)
         store._entries, store._deleted = self._entries, self._deleted
         store.issuers = IssuerRegistry()
         self._meta: dict[str, bytes] = {}
@@ -126,6 +118,29 @@ class Persisted:
         self._entries.written(entry_digests)
         self._deleted.written(deleted_digests)
         self._meta.update((key, digest(text)) for key, text in meta.items())
+
+
+class _Reader(Protocol[_Read]):
+    def __call__(self, doc: dict[str, Any], from_unix: _snapshot.Clock, *, trusted: bool = False) -> _Read: ...
+
+
+def _snapshots(
+    db: _db.StateDB,
+    table: str,
+    store: Shelf,
+    read: _Reader[_Stored],
+    write: Callable[[_Stored, _snapshot.Clock], dict[str, Any]],
+    state: Callable[[_Stored], object],
+) -> LazyTable[_Stored]:
+    """``table`` of the database: rows are the snapshot documents of ``read`` and ``write`` (the store's clock
+    converted to Unix seconds and back), trusted as read since only the vault writes them."""
+    return LazyTable(
+        db,
+        table,
+        lambda doc: read(doc, store.from_unix, trusted=True),
+        lambda item: write(item, store.to_unix),
+        state,
+    )
 
 
 def _entry_state(entry: Entry) -> object:

@@ -9,6 +9,7 @@ digitalSignature+keyEncipherment, validity_months 12, ``basic_constraints {ca: f
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from typing import Any
 
 from cryptography import x509
@@ -118,40 +119,41 @@ def _object(raw: Any, path: str) -> dict[str, Any]:
     return raw
 
 
-def _bool(raw: dict[str, Any], key: str, path: str, default: bool) -> bool:
+def _member(raw: dict[str, Any], key: str, path: str, accepts: Callable[[Any], bool], expected: str) -> Any:
+    """``raw[key]``, None when absent or null; a value ``accepts`` refuses is 400 at ``path.key``: "<expected> is
+    expected."."""
     value = raw.get(key)
-    if value is None:
-        return default
-    if not isinstance(value, bool):
-        raise _invalid(f"{path}.{key}", "A boolean is expected.")
+    if value is not None and not accepts(value):
+        raise _invalid(f"{path}.{key}", f"{expected} is expected.")
     return value
+
+
+def _bool(raw: dict[str, Any], key: str, path: str, default: bool) -> bool:
+    value: bool | None = _member(raw, key, path, lambda member: isinstance(member, bool), "A boolean")
+    return default if value is None else value
 
 
 def _int(raw: dict[str, Any], key: str, path: str) -> int | None:
-    value = raw.get(key)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise _invalid(f"{path}.{key}", "An integer is expected.")
-    return value
+    number: int | None = _member(raw, key, path, _is_integer, "An integer")
+    return number
 
 
 def _str(raw: dict[str, Any], key: str, path: str) -> str | None:
-    value = raw.get(key)
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise _invalid(f"{path}.{key}", "A string is expected.")
-    return value
+    text: str | None = _member(raw, key, path, lambda member: isinstance(member, str), "A string")
+    return text
 
 
 def _strings(raw: dict[str, Any], key: str, path: str) -> tuple[str, ...] | None:
-    value = raw.get(key)
-    if value is None:
-        return None
-    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        raise _invalid(f"{path}.{key}", "An array of strings is expected.")
-    return tuple(value)
+    items: list[str] | None = _member(raw, key, path, _is_strings, "An array of strings")
+    return None if items is None else tuple(items)
+
+
+def _is_integer(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)  # JSON true is no integer
+
+
+def _is_strings(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(item, str) for item in value)
 
 
 def _key_props(raw: dict[str, Any]) -> KeyProps:
