@@ -76,3 +76,29 @@ def test_invalid_subject_message() -> None:
         parse_policy({"x509_props": {"subject": "nonsense"}}, now=1)
     assert caught.value.status == 400
     assert caught.value.message.startswith("Property policy.x509_props has invalid value. The subject 'nonsense'")
+
+
+@pytest.mark.parametrize(
+    ("section", "member", "value", "expected"),
+    [
+        ("key_props", "exportable", "yes", "A boolean is expected."),
+        ("key_props", "key_size", True, "An integer is expected."),
+        ("key_props", "key_size", 2048.5, "An integer is expected."),
+        ("issuer", "name", 7, "A string is expected."),
+        ("x509_props", "ekus", ["1.3.6.1.5.5.7.3.1", 2], "An array of strings is expected."),
+    ],
+)
+def test_a_member_of_the_wrong_type_is_a_400_naming_it(section: str, member: str, value: Any, expected: str) -> None:
+    raw: dict[str, Any] = {"x509_props": {"subject": "CN=a"}}
+    raw.setdefault(section, {})[member] = value
+    with pytest.raises(VaultError) as caught:
+        parse_policy(raw, now=1)
+    assert (caught.value.status, caught.value.message) == (
+        400,
+        f"Property policy.{section}.{member} has invalid value. {expected}",
+    )
+
+
+def test_members_given_as_null_take_their_defaults() -> None:
+    doc = _document({"x509_props": {"subject": "CN=a", "ekus": None}, "key_props": {"exportable": None, "kty": None}})
+    assert doc["key_props"] == {"exportable": True, "kty": "RSA", "key_size": 2048, "reuse_key": False}
