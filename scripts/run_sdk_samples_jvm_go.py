@@ -277,7 +277,10 @@ def _go_samples(files, url, ca_file, workdir, only):  # type: ignore[no-untyped-
         text = file.read_text(encoding="utf-8")
         shutil.copy(file, module / file.name)
         package = re.search(r"^package (\w+)", text, re.MULTILINE).group(1)  # type: ignore[union-attr]
-        bodies.update(re.findall(r"^func (Example\w*)\(\) \{\n(.*?)^\}", text, re.MULTILINE | re.DOTALL))
+        for part in re.split(r"^(?=func )", text, flags=re.MULTILINE):  # a function and what follows it
+            found = re.match(r"func (Example\w*)\(\)", part)
+            if found:
+                bodies[found.group(1)] = part
     names = list(bodies)
     needs = _go_preconditions(bodies)
     examples = "\n".join(f'\t\t"{name}": {name},' for name in names)

@@ -109,3 +109,55 @@ def test_a_sample_that_does_not_compile_fails_alone_and_one_without_main_is_skip
     assert (
         verdicts["java Swallowed"][0] == "FAIL" and "IllegalStateException: status 400" in verdicts["java Swallowed"][1]
     )
+
+
+_GO_EXAMPLES = """package samples_test
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/security/keyvault/azcertificates"
+)
+
+var client *azcertificates.Client
+
+func Example_nothing() {}
+
+func ExampleClient_GetCertificate() {
+	resp, err := client.GetCertificate(context.TODO(), "certName", "", nil)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(*resp.ID)
+}
+
+func Example_broken() {
+	panic("broken")
+}
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not shutil.which("go"), reason="needs Go")
+def test_a_go_example_that_reads_a_certificate_no_example_creates_passes_given_it(tmp_path: Path) -> None:
+    from kvconform_vault import VaultSettings, localhost_tls, running_vault
+
+    script = _script()
+    (tmp_path / "samples").mkdir()
+    (tmp_path / "samples" / "example_test.go").write_text(_GO_EXAMPLES, encoding="utf-8")
+    (tmp_path / "work").mkdir()
+    tls = localhost_tls(tmp_path)
+    ssl = {"ssl_certfile": str(tls.cert_file), "ssl_keyfile": str(tls.key_file)}
+    with running_vault(VaultSettings(issuance_delay=0.2), **ssl) as url:
+        results = script._go_samples(
+            [tmp_path / "samples" / "example_test.go"], url, str(tls.ca_file), tmp_path / "work", []
+        )
+
+    verdicts = {name: (verdict, why) for name, verdict, _, why in results}
+    assert verdicts["go Example_nothing"][0] == "pass"
+    assert verdicts["go ExampleClient_GetCertificate"] == (
+        "given",
+        'reads "certName", which no example creates: created first',
+    )
+    assert verdicts["go Example_broken"][0] == "FAIL" and "broken" in verdicts["go Example_broken"][1]
