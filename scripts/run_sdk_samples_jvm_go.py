@@ -16,13 +16,16 @@ What is changed in a copy of each sample, and nothing else:
 - Go: the examples only build a client in ``ExampleNewClient`` and use a package variable ``client`` elsewhere; a
   generated test file sets that variable (static-token credential, an ``http.Client`` trusting the CA) and runs
   one example per process. ``PFX_CERT_PATH`` and ``PEM_CERT_PATH``, which the import examples read, are written as
-  throw-away files in the working directory.
+  throw-away files in the working directory. An example that hands the client a certificate name no example
+  creates (``client.GetCertificate(ctx, "certName", …)`` while only ``"certificateName"`` is created) cannot pass
+  as it is: the harness creates that certificate first (self-signed, waited for), outside the example, and a pass
+  is counted as ``given`` (passes given its precondition), apart from the passes.
 
 The SDKs come from the Java and Go client builds of ``kvconform run --clients java,go`` (in ``KVCONFORM_CACHE_DIR``);
 the Go examples' own imports (azidentity) are fetched through the Go module proxy into the same module cache.
-Prints one line per sample (``pass``/``FAIL``/``skip``, seconds, the error or why it was skipped), then
-``N passed, N failed`` (``, N skipped`` when some were); exits 0 when no sample failed, 1 otherwise, 2 when there
-are no samples or a toolchain is missing.
+Prints one line per sample (``pass``/``given``/``FAIL``/``skip``, seconds, the error, the precondition or why it was
+skipped), then ``N passed, N failed`` (``, N passed given their precondition`` and ``, N skipped`` when some were);
+exits 0 when no sample failed, 1 otherwise, 2 when there are no samples or a toolchain is missing.
 """
 
 from __future__ import annotations
@@ -46,6 +49,8 @@ from conformance.clients import _go, _java
 from conformance.clients._js import cache_root
 
 _TIMEOUT = 300
+_GO_CALL = re.compile(r'\bclient\.(\w+)\([^,()]*(?:\(\))?,\s*"([^"]+)"')  # client.Method(context.TODO(), "name"
+_GO_CREATING = ("CreateCertificate", "ImportCertificate", "RestoreCertificate")
 _JAVA_CREDENTIAL = (
     "((com.azure.core.credential.TokenCredential) request -> reactor.core.publisher.Mono.just("
     'new com.azure.core.credential.AccessToken("kvconform-sample-token", java.time.OffsetDateTime.now().plusHours(1))))'
@@ -79,6 +84,7 @@ import (
 	"crypto/x509"
 	"net/http"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -106,10 +112,36 @@ func TestKvconformSample(t *testing.T) {{
 	if err != nil {{
 		t.Fatal(err)
 	}}
+	for _, name := range strings.Fields(os.Getenv("KVCONFORM_SAMPLE_NEEDS")) {{
+		kvconformCreate(t, name)
+	}}
 	examples := map[string]func(){{
 {examples}
 	}}
 	examples[os.Getenv("KVCONFORM_SAMPLE")]()
+}}
+
+// kvconformCreate makes a certificate an example reads but no example creates (its precondition) and waits for it.
+func kvconformCreate(t *testing.T, name string) {{
+	issuer, subject := "Self", "CN="+name
+	policy := &azcertificates.CertificatePolicy{{
+		IssuerParameters:          &azcertificates.IssuerParameters{{Name: &issuer}},
+		X509CertificateProperties: &azcertificates.X509CertificateProperties{{Subject: &subject}},
+	}}
+	parameters := azcertificates.CreateCertificateParameters{{CertificatePolicy: policy}}
+	if _, err := client.CreateCertificate(context.Background(), name, parameters, nil); err != nil {{
+		t.Fatal(err)
+	}}
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {{
+		operation, err := client.GetCertificateOperation(context.Background(), name, nil)
+		if err != nil {{
+			t.Fatal(err)
+		}}
+		if operation.Status == nil || *operation.Status != "inProgress" {{
+			return
+		}}
+	}}
+	t.Fatalf("the precondition %s stayed inProgress", name)
 }}
 """
 
@@ -138,25 +170,30 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run_all(args, java_files, go_files, url, ca_file, workdir) -> int:  # type: ignore[no-untyped-def]
-    results: list[tuple[str, bool | None, float, str]] = []
+    results: list[tuple[str, str, float, str]] = []
     if java_files:
         results += _java_samples(java_files, url, ca_file, workdir, args.only)
     if go_files:
         results += _go_samples(go_files, url, ca_file, workdir, args.only)
     for line in _summary(results):
         _say(line)
-    return 0 if all(result[1] is not False for result in results) else 1
+    return 0 if all(result[1] != "FAIL" for result in results) else 1
 
 
-def _summary(results: list[tuple[str, bool | None, float, str]]) -> list[str]:
-    """One line a sample (``pass``, ``FAIL`` with its error, ``skip`` with why), then the counts."""
-    words = {True: "pass", False: "FAIL", None: "skip"}
+def _summary(results: list[tuple[str, str, float, str]]) -> list[str]:
+    """One line a sample (``pass``; ``given`` with its precondition; ``FAIL`` with its error; ``skip`` with why),
+    then the counts."""
     lines = [
-        f"{words[passed]} {seconds:6.1f}s {name}{'' if passed else '  ' + why}"
-        for name, passed, seconds, why in results
+        f"{verdict:5} {seconds:6.1f}s {name}{'' if verdict == 'pass' else '  ' + why}"
+        for name, verdict, seconds, why in results
     ]
-    counts = [sum(1 for result in results if result[1] is value) for value in (True, False, None)]
-    lines.append(f"{counts[0]} passed, {counts[1]} failed" + (f", {counts[2]} skipped" if counts[2] else ""))
+    count = {
+        verdict: sum(1 for result in results if result[1] == verdict) for verdict in ("pass", "given", "FAIL", "skip")
+    }
+    line = f"{count['pass']} passed, {count['FAIL']} failed"
+    if count["given"]:
+        line += f", {count['given']} passed given their precondition"
+    lines.append(line + (f", {count['skip']} skipped" if count["skip"] else ""))
     return lines
 
 
@@ -178,7 +215,7 @@ def _java_samples(files, url, ca_file, workdir, only):  # type: ignore[no-untype
     sources = workdir / "java-src"
     sources.mkdir()
     chosen: list[tuple[str, Path]] = []
-    skipped: list[tuple[str, bool | None, float, str]] = []
+    skipped: list[tuple[str, str, float, str]] = []
     for file in files:
         if only and file.stem not in only:
             continue
@@ -186,7 +223,7 @@ def _java_samples(files, url, ca_file, workdir, only):  # type: ignore[no-untype
         package = re.search(r"^package ([\w.]+);", text, re.MULTILINE)
         name = f"{package.group(1)}.{file.stem}" if package else file.stem
         if "static void main(" not in text:
-            skipped.append((f"java {name}", None, 0.0, "no main method: not a runnable program"))
+            skipped.append((f"java {name}", "skip", 0.0, "no main method: not a runnable program"))
             continue
         (sources / file.stem).mkdir()
         (sources / file.stem / file.name).write_text(text, encoding="utf-8")
@@ -202,7 +239,7 @@ def _java_samples(files, url, ca_file, workdir, only):  # type: ignore[no-untype
         classes = source.parent / "classes"
         compiled = _compile_java(source.parent, classes, runtime.classpath)
         if compiled:
-            results.append((f"java {name}", False, 0.0, f"does not compile: {compiled}"))
+            results.append((f"java {name}", "FAIL", 0.0, f"does not compile: {compiled}"))
             continue
         classpath = os.pathsep.join([str(classes), runtime.classpath])
         command = [runtime.java, *trust, "-cp", classpath, "KvconformSampleLauncher", name]
@@ -234,13 +271,18 @@ def _go_samples(files, url, ca_file, workdir, only):  # type: ignore[no-untyped-
     _go.prepare(progress=_say)  # the SDK's modules, in the cache
     module = workdir / "go-samples"
     module.mkdir()
-    names: list[str] = []
+    bodies: dict[str, str] = {}
     package = "main"
     for file in files:
         text = file.read_text(encoding="utf-8")
         shutil.copy(file, module / file.name)
         package = re.search(r"^package (\w+)", text, re.MULTILINE).group(1)  # type: ignore[union-attr]
-        names += [name for name in re.findall(r"^func (Example\w*)\(\)", text, re.MULTILINE)]
+        for part in re.split(r"^(?=func )", text, flags=re.MULTILINE):  # a function and what follows it
+            found = re.match(r"func (Example\w*)\(\)", part)
+            if found:
+                bodies[found.group(1)] = part
+    names = list(bodies)
+    needs = _go_preconditions(bodies)
     examples = "\n".join(f'\t\t"{name}": {name},' for name in names)
     (module / "kvconform_harness_test.go").write_text(
         _GO_HARNESS.format(package=package, examples=examples), encoding="utf-8"
@@ -263,22 +305,40 @@ def _go_samples(files, url, ca_file, workdir, only):  # type: ignore[no-untyped-
         done = subprocess.run(step, cwd=module, env=environment, capture_output=True, text=True, timeout=_TIMEOUT)
         if done.returncode != 0:
             why = " ".join(done.stderr.split()[-30:])
-            return [(f"go {name}", False, 0.0, f"{' '.join(step[1:3])} failed: {why}") for name in names]
+            return [(f"go {name}", "FAIL", 0.0, f"{' '.join(step[1:3])} failed: {why}") for name in names]
     chosen = [name for name in names if not only or name in only]
     environment.update({"KVCONFORM_SAMPLES_VAULT_URL": url, "KVCONFORM_SAMPLES_CA_FILE": ca_file})
     command = [str(module / "samples.test"), "-test.run", "^TestKvconformSample$", "-test.count=1"]
-    return [_run(f"go {name}", command, {**environment, "KVCONFORM_SAMPLE": name}, workdir) for name in chosen]
+    results = []
+    for name in chosen:
+        sample = {**environment, "KVCONFORM_SAMPLE": name, "KVCONFORM_SAMPLE_NEEDS": " ".join(needs[name])}
+        result = _run(f"go {name}", command, sample, workdir)
+        if needs[name] and result[1] == "pass":
+            quoted = ", ".join(f'"{needed}"' for needed in needs[name])
+            result = (result[0], "given", result[2], f"reads {quoted}, which no example creates: created first")
+        results.append(result)
+    return results
 
 
-def _run(name: str, command: list[str], environment: dict[str, str], cwd: Path) -> tuple[str, bool, float, str]:
+def _go_preconditions(bodies: dict[str, str]) -> dict[str, list[str]]:
+    """Per example, the certificate names it hands the client but no example creates."""
+    calls = {example: _GO_CALL.findall(body) for example, body in bodies.items()}
+    created = {name for found in calls.values() for method, name in found if method in _GO_CREATING}
+    return {
+        example: sorted({name for method, name in found if method not in _GO_CREATING} - created)
+        for example, found in calls.items()
+    }
+
+
+def _run(name: str, command: list[str], environment: dict[str, str], cwd: Path) -> tuple[str, str, float, str]:
     started = time.monotonic()
     try:
         done = subprocess.run(command, env=environment, cwd=cwd, capture_output=True, text=True, timeout=_TIMEOUT)
     except subprocess.TimeoutExpired:
-        return name, False, time.monotonic() - started, f"did not finish within {_TIMEOUT} s"
+        return name, "FAIL", time.monotonic() - started, f"did not finish within {_TIMEOUT} s"
     lines = [line for line in (done.stderr + done.stdout).splitlines() if line.strip()]
     why = next((line.strip() for line in lines if "Exception" in line or "panic:" in line), lines[-1] if lines else "")
-    return name, done.returncode == 0, time.monotonic() - started, why[:300]
+    return name, "pass" if done.returncode == 0 else "FAIL", time.monotonic() - started, why[:300]
 
 
 if __name__ == "__main__":
