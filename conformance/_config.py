@@ -86,6 +86,22 @@ class TargetConfig:
         """Whether ``--only`` leaves ``requirement`` in scope: its scenario or the id itself is named."""
         return not self.only or requirement in self.only or scenario_of(requirement) in self.only
 
+    def to_data(self) -> dict[str, Any]:
+        """The configuration as plain data (JSON types), to hand to another process: without the token, which
+        travels in the environment (``KVCONFORM_TOKEN``) and never in data a process passes on."""
+        data = {field.name: getattr(self, field.name) for field in dataclasses.fields(self) if field.name != "token"}
+        data["only"] = sorted(self.only)
+        data["clients"] = list(self.clients)
+        return data
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any], *, token: str | None = None) -> TargetConfig:
+        """The configuration :meth:`to_data` gave, with ``token`` (it is never in the data)."""
+        values = dict(data, token=token)
+        values["only"] = frozenset(values.get("only", ()))
+        values["clients"] = tuple(values.get("clients", ()))
+        return cls(**values)
+
 
 def scenario_of(identifier: str) -> str:
     """``S01-CSR`` → ``S01``; a scenario id stays as it is (requirement ids start with their scenario's)."""

@@ -23,17 +23,23 @@ class YAMLError(ValueError):
 
 
 @functools.cache
-def loader() -> Any:
-    """libyaml's safe loader, or PyYAML's own when it was built without libyaml."""
+def _pyyaml() -> Any:
+    """PyYAML, imported once: its loader and its errors must come from one module object (a test that restores
+    ``sys.modules`` can make a later ``import yaml`` give another, whose ``YAMLError`` the loader does not raise)."""
     import yaml
 
+    return yaml
+
+
+def loader() -> Any:
+    """libyaml's safe loader, or PyYAML's own when it was built without libyaml."""
+    yaml = _pyyaml()
     return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def safe_load(stream: str | IO[str]) -> Any:
     """``yaml.safe_load``, with libyaml when available; raises :class:`YAMLError`."""
-    import yaml
-
+    yaml = _pyyaml()
     try:
         return yaml.load(stream, Loader=loader())  # a safe loader: CSafeLoader or SafeLoader
     except yaml.YAMLError as exc:

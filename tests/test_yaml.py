@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import io
+import sys
 
 import pytest
 import yaml
@@ -28,3 +29,13 @@ def test_invalid_yaml_names_the_line() -> None:
 
 def test_uses_libyaml_when_pyyaml_has_it() -> None:
     assert (_yaml.loader() is getattr(yaml, "CSafeLoader", None)) is yaml.__with_libyaml__
+
+
+def test_invalid_yaml_is_reported_after_sys_modules_is_restored(monkeypatch: pytest.MonkeyPatch) -> None:
+    # pytester's in-process runs restore sys.modules: a later ``import yaml`` then gives another module object, whose
+    # YAMLError is not the class the loader already in use raises.
+    _yaml.safe_load("a: 1")
+    for name in [name for name in sys.modules if name == "yaml" or name.startswith("yaml.")]:
+        monkeypatch.delitem(sys.modules, name)
+    with pytest.raises(_yaml.YAMLError):
+        _yaml.safe_load("target: [")

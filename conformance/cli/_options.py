@@ -1,29 +1,35 @@
 """Typed options of the subcommands: the only place that reads an ``argparse.Namespace``.
 
-Each subcommand's module declares its flags (``add_arguments``) and takes one of these frozen dataclasses; the
-parser's output is turned into it once, here, so no command reads an attribute that a parser may not have set.
+Each subcommand's module declares its flags (``add_parser``, through :func:`subcommand`) and takes one of these
+frozen dataclasses; the parser's output is turned into it once, by :meth:`Options.from_args` (a field takes the
+parser's value of the same name), so no command reads an attribute that a parser may not have set.
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
-from typing import Any, Literal, NoReturn
+from typing import Any, Literal, NoReturn, Self, TypeAlias
 
-from .._status import EXIT_USAGE
+from .._status import EXIT_CODES_HELP, EXIT_USAGE
 
 __all__ = [
     "CleanupOptions",
     "CompareOptions",
     "JudgeOptions",
     "MatrixOptions",
+    "Options",
     "Parser",
     "RequirementsOptions",
     "RunOptions",
     "SelftestOptions",
     "ServeOptions",
+    "Subcommands",
     "positive_int",
+    "subcommand",
 ]
+
+Subcommands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
 
 class Parser(argparse.ArgumentParser):
@@ -44,14 +50,48 @@ def positive_int(value: str) -> int:
     return number
 
 
-def _target_flags(args: argparse.Namespace) -> dict[str, Any]:
+def subcommand(
+    commands: Subcommands, name: str, *, help: str, description: str, exit_codes: bool = False, also: str = ""
+) -> argparse.ArgumentParser:
+    """A subcommand's parser. ``exit_codes``: its help ends with the exit-code table (and ``also``), as written."""
+    if not exit_codes:
+        return commands.add_parser(name, help=help, description=description)
+    epilog = f"{EXIT_CODES_HELP}\n\n{also}" if also else EXIT_CODES_HELP
+    formatter = argparse.RawDescriptionHelpFormatter
+    return commands.add_parser(name, help=help, description=description, epilog=epilog, formatter_class=formatter)
+
+
+def _target(args: argparse.Namespace, *more: str) -> dict[str, Any]:
+    """``flags`` (the target flags and ``more``, for ``load_config``: None = not given) and ``config_file``."""
     from .._config import target_flags
 
-    return target_flags(args)
+    return {"flags": {**target_flags(args), **{key: getattr(args, key) for key in more}}, "config_file": args.config}
 
 
 @dataclasses.dataclass(frozen=True)
-class RunOptions:
+class Options:
+    """A subcommand's options, made once from the parser's output."""
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace) -> Self:
+        """Each field from the parser's value of the same name (a list as a tuple; not given: the field's default),
+        then what :meth:`derived` gives."""
+        given = vars(args)
+        values = {
+            field.name: tuple(value) if isinstance(value, list) else value
+            for field in dataclasses.fields(cls)
+            if (value := given.get(field.name)) is not None
+        }
+        return cls(**values, **cls.derived(args))
+
+    @classmethod
+    def derived(cls, args: argparse.Namespace) -> dict[str, Any]:
+        """Fields that are not one flag each."""
+        return {}
+
+
+@dataclasses.dataclass(frozen=True)
+class RunOptions(Options):
     """``kvconform run``: the target flags (for ``load_config``) and what the run does beside the scenarios."""
 
     flags: dict[str, Any]  # target, auth, TLS, only, timings, report dir, clients: None = not given
@@ -73,34 +113,12 @@ class RunOptions:
         return self.flags.get("poll_interval") is not None
 
     @classmethod
-    def from_args(cls, args: argparse.Namespace) -> RunOptions:
-        flags = {
-            **_target_flags(args),
-            "only": args.only,
-            "poll_interval": args.poll_interval,
-            "timeout": args.timeout,
-            "report_dir": args.report_dir,
-            "clients": args.clients,
-        }
-        return cls(
-            flags=flags,
-            config_file=args.config,
-            profile=args.profile,
-            workers=args.workers,
-            serial=args.serial,
-            allure=not args.no_allure,
-            baseline=args.baseline,
-            record=args.record,
-            fuzz=not args.no_fuzz,
-            fuzz_examples=args.fuzz_examples,
-            seed=args.seed,
-            strict_clients=args.strict_clients,
-            offline=args.offline,
-        )
+    def derived(cls, args: argparse.Namespace) -> dict[str, Any]:
+        return _target(args, "only", "poll_interval", "timeout", "report_dir", "clients")
 
 
 @dataclasses.dataclass(frozen=True)
-class JudgeOptions:
+class JudgeOptions(Options):
     """``kvconform judge FILE...``."""
 
     files: tuple[str, ...]
@@ -109,19 +127,9 @@ class JudgeOptions:
     jobs: int | None = None
     sanitised: bool = True
 
-    @classmethod
-    def from_args(cls, args: argparse.Namespace) -> JudgeOptions:
-        return cls(
-            files=tuple(args.files),
-            report_dir=args.report_dir,
-            baseline=args.baseline,
-            jobs=args.jobs,
-            sanitised=not args.no_sanitised,
-        )
-
 
 @dataclasses.dataclass(frozen=True)
-class CleanupOptions:
+class CleanupOptions(Options):
     """``kvconform cleanup``: the target flags and which prefix to sweep."""
 
     flags: dict[str, Any]
@@ -131,66 +139,44 @@ class CleanupOptions:
     dry_run: bool = False
 
     @classmethod
-    def from_args(cls, args: argparse.Namespace) -> CleanupOptions:
-        return cls(
-            flags=_target_flags(args),
-            config_file=args.config,
-            prefix=args.prefix,
-            all_kvconform=args.all_kvconform,
-            dry_run=args.dry_run,
-        )
+    def derived(cls, args: argparse.Namespace) -> dict[str, Any]:
+        return _target(args)
 
 
 @dataclasses.dataclass(frozen=True)
-class SelftestOptions:
+class SelftestOptions(Options):
     """``kvconform selftest``."""
 
     faults: tuple[str, ...] = ()
     output: str = "table"
     realistic: bool | None = None  # None: on unless faults are named
 
-    @classmethod
-    def from_args(cls, args: argparse.Namespace) -> SelftestOptions:
-        return cls(faults=tuple(args.fault or ()), output=args.format, realistic=args.realistic)
-
 
 @dataclasses.dataclass(frozen=True)
-class CompareOptions:
+class CompareOptions(Options):
     """``kvconform compare OLD NEW``."""
 
     old: str
     new: str
     output: Literal["text", "markdown", "json"] = "text"
 
-    @classmethod
-    def from_args(cls, args: argparse.Namespace) -> CompareOptions:
-        return cls(old=args.old, new=args.new, output=args.output)
-
 
 @dataclasses.dataclass(frozen=True)
-class RequirementsOptions:
+class RequirementsOptions(Options):
     """``kvconform requirements``."""
 
     output: str = "table"
 
-    @classmethod
-    def from_args(cls, args: argparse.Namespace) -> RequirementsOptions:
-        return cls(output=args.format)
-
 
 @dataclasses.dataclass(frozen=True)
-class ServeOptions:
+class ServeOptions(Options):
     """``kvconform serve ...``: the arguments, passed on to kvconform_vault's own parser as they are."""
 
-    argv: tuple[str, ...] = ()
-
-    @classmethod
-    def from_args(cls, args: argparse.Namespace) -> ServeOptions:
-        return cls(argv=tuple(args.serve_args))
+    serve_args: tuple[str, ...] = ()
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
-class MatrixOptions:
+class MatrixOptions(Options):
     """``kvconform matrix RUN...``."""
 
     inputs: tuple[str, ...]
@@ -198,7 +184,7 @@ class MatrixOptions:
     profiles: tuple[str, ...] = ()  # empty: every profile
 
     @classmethod
-    def from_args(cls, args: argparse.Namespace) -> MatrixOptions:
+    def derived(cls, args: argparse.Namespace) -> dict[str, Any]:
         from .._requirements import parse_profiles  # an unknown profile: UsageError, exit 2
 
-        return cls(inputs=tuple(args.inputs), out=args.out, profiles=parse_profiles(args.profile))
+        return {"profiles": parse_profiles(args.profile)}

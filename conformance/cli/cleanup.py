@@ -7,11 +7,10 @@ so that nobody sweeps a vault with ``a``. ``--dry-run`` lists what would go.
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import sys
 
-from ._options import CleanupOptions
+from ._options import CleanupOptions, Subcommands, subcommand
 
 __all__ = ["add_parser", "check_prefix", "command"]
 
@@ -19,20 +18,18 @@ KVCONFORM_PREFIX = "kvc-"
 _MIN_FOREIGN_PREFIX = 8
 
 
-def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_parser(commands: Subcommands) -> None:
     """The target, auth and TLS flags of ``run``, and what to remove."""
     from .._config import add_target_arguments
-    from .._status import EXIT_CODES_HELP
 
-    cleanup = commands.add_parser(
+    parser = subcommand(
+        commands,
         "cleanup",
         help="remove what interrupted runs left behind (only names under a kvc- prefix)",
         description="Delete and purge the certificates (pending, current and soft-deleted) and issuers whose name "
         "starts with a kvconform run's prefix, and nothing else.",
-        epilog=EXIT_CODES_HELP,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        exit_codes=True,
     )
-    parser = cleanup
     add_target_arguments(parser)
     what = parser.add_mutually_exclusive_group(required=True)
     what.add_argument("--prefix", metavar="P", help="remove the objects whose name starts with P (a run's prefix)")

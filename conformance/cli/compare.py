@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 
-from ._options import CompareOptions
+from ._options import CompareOptions, Subcommands, subcommand
 
 __all__ = ["add_parser", "command"]
 
 
-def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    compare = commands.add_parser(
+def add_parser(commands: Subcommands) -> None:
+    compare = subcommand(
+        commands,
         "compare",
         help="compare two runs' summaries: regressed, fixed, new, removed",
         description="Compare two runs (summary.json files or report directories), requirement by requirement. "

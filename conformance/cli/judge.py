@@ -2,29 +2,26 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
-from .._status import EXIT_CODES_HELP
 from ..errors import ConfigError
 from ._finish import finish
-from ._options import JudgeOptions
+from ._options import JudgeOptions, Subcommands, positive_int, subcommand
 
 __all__ = ["add_parser", "command"]
 
 
-def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    judge = commands.add_parser(
+def add_parser(commands: Subcommands) -> None:
+    parser = subcommand(
+        commands,
         "judge",
         help="judge recorded traffic (HAR files, Azure SDK recordings) without touching a vault",
         description="Judge the Key Vault certificates exchanges in HAR 1.2 files or Azure SDK test recordings "
         "with the same requirements, levels and evidence as run, and write the same reports. A requirement no "
         "exchange exercises is 'not exercised', never a pass; other traffic (token requests) is ignored.",
-        epilog=EXIT_CODES_HELP,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        exit_codes=True,
     )
-    parser = judge
     parser.add_argument("files", nargs="+", metavar="FILE", help="HAR 1.2 files or Azure SDK recordings (JSON)")
     parser.add_argument("--report-dir", metavar="DIR", default="reports", help="where to write the reports")
     parser.add_argument(
@@ -33,27 +30,18 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument(
         "-j",
         "--jobs",
-        type=_jobs,
+        type=positive_int,
         metavar="N",
         help="processes to judge a large file (4 MB or more) in; each reads the whole file and judges a share of its "
         "certificates (default: one per CPU, at most 4; 1: this process only)",
     )
     parser.add_argument(
         "--no-sanitised",
-        action="store_true",
+        dest="sanitised",
+        action="store_false",
         help="judge every value as it stands: do not recognise what recorders replace (Sanitized, zeroed ids, "
         "fakekvurl hosts, REDACTED, ***)",
     )
-
-
-def _jobs(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number of processes, 1 or more, not {text!r}")
-    return value
 
 
 def command(options: JudgeOptions) -> int:

@@ -8,7 +8,6 @@ output directory. Bad input (no summary, damaged JSON, an unknown profile) is on
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import os
 import re
@@ -16,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ._options import MatrixOptions
+from ._options import MatrixOptions, Subcommands, subcommand
 
 __all__ = ["MatrixOptions", "MatrixResult", "add_parser", "command", "run_matrix"]
 
@@ -28,8 +27,9 @@ class MatrixResult:
     badges: int
 
 
-def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = commands.add_parser(
+def add_parser(commands: Subcommands) -> None:
+    parser = subcommand(
+        commands,
         "matrix",
         help="put several runs (or judgements) side by side: an HTML page, Markdown and badges per profile",
         description="Read run directories or summary.json files (from run or judge) and write one page "

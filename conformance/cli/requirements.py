@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import argparse
-
-from ._options import RequirementsOptions
+from ._options import RequirementsOptions, Subcommands
 
 __all__ = ["add_parser", "command"]
 
 
-def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_parser(commands: Subcommands) -> None:
     requirements = commands.add_parser("requirements", help="print the requirement catalogue")
-    requirements.add_argument("--format", choices=("table", "json"), default="table")
+    requirements.add_argument("--format", dest="output", choices=("table", "json"), default="table")
 
 
 def command(options: RequirementsOptions) -> int:

@@ -6,16 +6,15 @@ reports and gives the exit code.
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .._config import TargetConfig, add_target_arguments, load_config, new_run_prefix
-from .._status import EXIT_CODES_HELP, EXIT_INTERRUPTED
+from .._status import EXIT_INTERRUPTED
 from ..errors import ConfigError
 from ._finish import finish
-from ._options import RunOptions, positive_int
+from ._options import RunOptions, Subcommands, positive_int, subcommand
 from ._suite import EMBEDDED_POLL_INTERVAL, Terminated, certify, recording
 
 if TYPE_CHECKING:
@@ -34,14 +33,15 @@ _EMBEDDED_WORKERS = 1
 """The embedded vault answers in half a second: worker start-up costs more than the waits it overlaps (bench/)."""
 
 
-def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    run = commands.add_parser(
+def add_parser(commands: Subcommands) -> None:
+    run = subcommand(
+        commands,
         "run",
         help="certify a vault (default: the embedded reference vault)",
         description="Run the scenarios S01-S11, AUTH and API against a vault, then fuzz its contract (schemathesis; "
         "--no-fuzz to skip), and write reports. With no target, certify the embedded reference vault.",
-        epilog=EXIT_CODES_HELP + "\n\n" + ENV_HELP,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        exit_codes=True,
+        also=ENV_HELP,
     )
     add_target_arguments(run)
     run.add_argument(
@@ -68,7 +68,8 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     workers.add_argument("--serial", action="store_true", help="run the scenarios one after the other (-n 1)")
     run.add_argument(
         "--no-allure",
-        action="store_true",
+        dest="allure",
+        action="store_false",
         help="do not write allure-results/ (to render it, Allure 2: allure generate reports/allure-results "
         "-o reports/allure-report; Allure 3: npx allure generate reports/allure-results)",
     )
@@ -85,7 +86,10 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "kvconform judge, share as evidence or open in a browser's HAR viewer (fuzz and SDK traffic not included)",
     )
     run.add_argument(
-        "--no-fuzz", action="store_true", help="skip the fuzz phase (schemathesis), which runs after the scenarios"
+        "--no-fuzz",
+        dest="fuzz",
+        action="store_false",
+        help="skip the fuzz phase (schemathesis), which runs after the scenarios",
     )
     run.add_argument(
         "--fuzz-examples",

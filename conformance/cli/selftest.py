@@ -30,7 +30,7 @@ from .. import _requirements
 from .._config import TargetConfig, new_run_prefix
 from .._results import RunResult
 from .._status import Level, Status
-from ._options import SelftestOptions
+from ._options import SelftestOptions, Subcommands, subcommand
 from ._selftest_readme import README_BEGIN, README_END, catalogue_markdown, rewrite_readme
 from ._suite import embedded, run_suite
 
@@ -100,8 +100,9 @@ def run_against(faults: frozenset[str], report_dir: Path, *, fuzz: bool = False,
 
 
 # -- the command ---------------------------------------------------------------------------------------------------
-def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    selftest = commands.add_parser(
+def add_parser(commands: Subcommands) -> None:
+    selftest = subcommand(
+        commands,
         "selftest",
         help="measure the suite's detection power against the reference vault's fault catalogue",
         description="Run the whole suite against the faithful reference vault (clean runs), then once per catalogued "
@@ -109,8 +110,10 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "is wrong, and nothing else changes but what the fault's entry justifies. Prints two scores: faults detected "
         "and MUST requirements covered. Exit 1 when a fault goes undetected or a clean run is not clean.",
     )
-    selftest.add_argument("--fault", action="append", metavar="NAME", help="only this fault (repeatable)")
-    selftest.add_argument("--format", choices=("table", "markdown", "json"), default="table")
+    selftest.add_argument(
+        "--fault", dest="faults", action="append", metavar="NAME", help="only this fault (repeatable)"
+    )
+    selftest.add_argument("--format", dest="output", choices=("table", "markdown", "json"), default="table")
     selftest.add_argument(
         "--realistic",
         action=argparse.BooleanOptionalAction,

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import argparse
 
-from ._options import Parser, ServeOptions
+from ._options import Parser, ServeOptions, Subcommands
 
 __all__ = ["add_parser", "command"]
 
 
-def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_parser(commands: Subcommands) -> None:
     commands.add_parser(
         "serve",
         help="run the reference vault as a mock Key Vault",
@@ -23,4 +23,4 @@ def command(options: ServeOptions) -> int:
 
     parser = Parser(prog="kvconform serve", description="Run the reference vault as a mock Key Vault.")
     add_serve_arguments(parser)
-    return int(run_serve(parser.parse_args(list(options.argv))))
+    return int(run_serve(parser.parse_args(list(options.serve_args))))

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime
 import time
@@ -16,7 +17,7 @@ from .._status import Status
 from .._version import __version__
 from ..errors import ConformanceFailure, KvconformError, UsageError
 from ._fixtures import FIXTURES, SCENARIO_KEY
-from ._options import ScenarioMarker, marker_of, target_config, waits_first
+from ._options import CONFIG_INPUT, ScenarioMarker, marker_of, target_config, waits_first
 from ._reports import relabel_junit, write_session_reports
 from ._schedule import HOLD_INPUT
 
@@ -162,13 +163,19 @@ class KvSession:
         holds back until the first test has started (``_schedule.HoldBack``), so the first collects alone."""
         from ._schedule import HoldBack, one_longest
 
-        only = self.config.getoption("kv_only", None)
+        try:
+            only = target_config(self.config).only
+        except KvconformError:
+            only = frozenset()  # reported by the kv fixtures, once the workers run
         selected = frozenset(scenario_of(item) for item in only) if only else None
         if waits_first(self.config) and one_longest(selected):
             self._hold = HoldBack()
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_configure_node(self, node: Any) -> None:
+        """Each xdist worker gets the configuration this controller resolved, as data (the token stays out)."""
+        with contextlib.suppress(KvconformError):  # a worker then reports the error from its kv fixtures
+            node.workerinput[CONFIG_INPUT] = target_config(self.config).to_data()
         if self._hold is not None:
             node.workerinput[HOLD_INPUT] = self._hold.path
 

@@ -1,5 +1,10 @@
 """The pytest side's options and marker: the ``--kv-*`` options, ``@pytest.mark.kv_scenario``, and the target
-configuration they give (``target_config``), checked once (``check_only``)."""
+configuration (``target_config``), checked once (``check_only``).
+
+The configuration crosses into pytest once, as data: ``kvconform run`` hands its :class:`Preset` object to
+``pytest.main``; a plain ``pytest`` session reads the ``--kv-*`` options over the environment over ``--kv-config``;
+either way the controller resolves it once and gives each xdist worker the result (``workerinput``), never flags.
+"""
 
 from __future__ import annotations
 
@@ -16,13 +21,17 @@ from ..errors import KvconformError, UsageError
 from ._schedule import WAIT_KINDS
 
 __all__ = [
+    "CONFIG_INPUT",
     "MARKER",
     "NO_TARGET",
+    "PRESET",
+    "Preset",
     "ScenarioMarker",
     "asks_for_shipped_scenarios",
     "check_only",
     "marker_of",
     "pytest_addoption",
+    "report_dir",
     "shipped",
     "target_config",
     "target_configured",
@@ -30,7 +39,32 @@ __all__ = [
 ]
 
 MARKER = "kv_scenario"
+PRESET = "kvconform-preset"
+"""The name a :class:`Preset` registers under."""
+CONFIG_INPUT = "kv_config"
+"""The key of an xdist worker's ``workerinput`` that holds the session's configuration (``TargetConfig.to_data``)."""
 _PACKAGE = __name__.split(".", 1)[0]  # conformance
+_CONFIG_KEY = pytest.StashKey[TargetConfig]()
+
+
+class Preset:
+    """A run's configuration and report directory, given to ``pytest.main(plugins=[...])`` as they are: the session
+    reads them from this object, never from ``--kv-*`` flags, the environment or a file."""
+
+    def __init__(self, config: TargetConfig, report_dir: Path) -> None:
+        self.__name__ = PRESET  # pluggy registers a plugin object under its ``__name__``
+        self.config = config
+        self.report_dir = report_dir
+
+
+def _preset(config: pytest.Config) -> Preset | None:
+    plugin = config.pluginmanager.get_plugin(PRESET)
+    return plugin if isinstance(plugin, Preset) else None
+
+
+def _worker_data(config: pytest.Config) -> dict[str, Any] | None:
+    data = getattr(config, "workerinput", {}).get(CONFIG_INPUT)
+    return data if isinstance(data, dict) else None
 
 
 def _argtype(func: Any, name: str) -> Any:
@@ -114,7 +148,7 @@ def target_configured(config: pytest.Config) -> bool:
     """Whether a target is given, by ``--kv-target``, ``KVCONFORM_TARGET`` or ``--kv-config``: each one starts the
     same session (results, reports). A configuration that does not load counts as given: the kv fixtures then report
     the one-line error."""
-    if config.getoption("kv_target", None):
+    if _preset(config) is not None or _worker_data(config) is not None or config.getoption("kv_target", None):
         return True
     if not (os.environ.get("KVCONFORM_TARGET") or config.getoption("kv_config", None)):
         return False
@@ -152,11 +186,34 @@ def asks_for_shipped_scenarios(config: pytest.Config) -> bool:
 
 def waits_first(config: pytest.Config) -> bool:
     """Whether this session's xdist workers are scheduled by ``_schedule`` (a kvconform target, ``--dist load``)."""
-    return bool(config.getoption("kv_target", None)) and config.getoption("dist", "load") == "load"
+    return target_configured(config) and config.getoption("dist", "load") == "load"
+
+
+def report_dir(config: pytest.Config) -> str | None:
+    """Where the session writes its reports at the end: the run's, or ``--kv-report-dir``; None: nowhere."""
+    preset = _preset(config)
+    return str(preset.report_dir) if preset is not None else config.getoption("kv_report_dir", None)
 
 
 def target_config(config: pytest.Config) -> TargetConfig:
-    """The target configuration from the ``--kv-*`` options over the environment over ``--kv-config``."""
+    """The session's target configuration, resolved once: a run's :class:`Preset`; in an xdist worker, what the
+    controller resolved (the token from ``--kv-token`` or the environment: it is never in the data); otherwise the
+    ``--kv-*`` options over the environment over ``--kv-config``. A ``KvconformError`` when that does not load."""
+    resolved = config.stash.get(_CONFIG_KEY, None)
+    if resolved is None:
+        preset, data = _preset(config), _worker_data(config)
+        if preset is not None:
+            resolved = preset.config
+        elif data is not None:
+            token = config.getoption("kv_token", None) or os.environ.get("KVCONFORM_TOKEN") or None
+            resolved = TargetConfig.from_data(data, token=token)
+        else:
+            resolved = _from_options(config)
+        config.stash[_CONFIG_KEY] = resolved
+    return resolved
+
+
+def _from_options(config: pytest.Config) -> TargetConfig:
     flags = {
         "target": config.getoption("kv_target"),
         "auth": config.getoption("kv_auth"),

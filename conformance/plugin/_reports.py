@@ -11,6 +11,7 @@ import pytest
 
 from .._redact import redact_text
 from ._fixtures import SCENARIO_KEY
+from ._options import report_dir
 
 if TYPE_CHECKING:
     from .._results import RunResult
@@ -20,11 +21,11 @@ __all__ = ["pytest_runtest_makereport_redact", "relabel_junit", "write_session_r
 
 def write_session_reports(config: pytest.Config, result: RunResult) -> None:
     """``summary.json``, ``summary.md`` and ``report.html`` into ``--kv-report-dir``, when given."""
-    report_dir = config.getoption("kv_report_dir")
-    if report_dir:
+    directory = report_dir(config)
+    if directory:
         from ..reports import write_reports
 
-        write_reports(result, report_dir)
+        write_reports(result, directory)
 
 
 def relabel_junit(config: pytest.Config, errors: list[str]) -> None:

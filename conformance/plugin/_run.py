@@ -8,7 +8,6 @@ import shutil
 from collections.abc import Callable, Iterator
 from importlib import resources
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -16,6 +15,7 @@ from .._config import TargetConfig
 from .._results import RunResult
 from ..errors import SuiteError
 from ._collect import RESULT_KEY, kv_payloads
+from ._options import Preset
 
 __all__ = ["run_scenarios"]
 
@@ -76,7 +76,8 @@ def run_scenarios(
 ) -> RunResult:
     """Run ``conformance.scenarios`` against ``config.target`` and return the aggregated result.
 
-    The token travels in the environment (``KVCONFORM_TOKEN``), never on a command line.
+    The configuration reaches the session as an object (``Preset``) and its xdist workers as data; the token travels
+    in the environment (``KVCONFORM_TOKEN``), never on a command line or in that data.
     """
     if config.target is None:
         raise SuiteError("run_scenarios needs a target URL")
@@ -98,20 +99,6 @@ def run_scenarios(
         *(f"-pno:{name}" for name in _UNUSED_BUILTIN_PLUGINS),
         "-p",
         "conformance.plugin",
-        "--kv-target",
-        config.target,
-        "--kv-auth",
-        config.auth,
-        "--kv-api-version",
-        config.api_version,
-        "--kv-poll-interval",
-        str(config.poll_interval),
-        "--kv-timeout",
-        str(config.timeout),
-        "--kv-prefix",
-        config.prefix,
-        "--kv-report-dir",
-        str(report_dir),
         f"--junitxml={report_dir / 'junit.xml'}",
     ]
     if allure:
@@ -119,23 +106,16 @@ def run_scenarios(
         # would show up as this run's (the other reports are overwritten whole).
         shutil.rmtree(report_dir / "allure-results", ignore_errors=True)
         args += ["-p", "allure_pytest.plugin", f"--alluredir={report_dir / 'allure-results'}"]
-    if config.only:
-        args += ["--kv-only", ",".join(sorted(config.only))]
-    if config.ca_bundle:
-        args += ["--kv-ca-bundle", config.ca_bundle]
-    if config.insecure:
-        args.append("--kv-insecure")
     if workers and workers > 1:
         # One test queued per worker: xdist's default hands out chunks, and a chunk of long tests queued behind
         # one worker kept it busy while the other sat idle (bench/scenarios.py).
         args += ["-p", "xdist.plugin", "-n", str(workers), "--maxschedchunk=1"]
     args += extra_args or []
     sink = _Sink(listener)
-    environment: dict[str, Any] = {"KVCONFORM_CONFIG": ""}
-    if config.token:
-        environment["KVCONFORM_TOKEN"] = config.token
+    environment = {"KVCONFORM_TOKEN": config.token or ""}  # exactly the run's token, not one of the caller's
     with _environment(environment):
-        code = pytest.main(args, plugins=[sink])
+        # The configuration goes in as it is (``Preset``): no --kv-* flags to encode here and decode there.
+        code = pytest.main(args, plugins=[sink, Preset(config, report_dir)])
     if sink.result is None:
         raise SuiteError(f"the scenario session ended without a result (pytest exit code {int(code)})")
     return sink.result
