@@ -71,3 +71,14 @@ def header(title: str) -> None:
     print(f"== {title}")
     print(f"machine: {machine()}")
     print(compile_package())
+
+
+def differences(judged: list[tuple[str, dict[str, str]]]) -> list[str]:
+    """Each requirement a run judged otherwise than the first run did: ``judged`` is (label, status by requirement)."""
+    reference = judged[0][1]
+    return [
+        f"{label}: {requirement} {statuses.get(requirement)} vs {reference.get(requirement)}"
+        for label, statuses in judged
+        for requirement in sorted(set(reference) | set(statuses))
+        if statuses.get(requirement) != reference.get(requirement)
+    ]

@@ -22,7 +22,7 @@ import tempfile
 import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 
-from _common import KVCONFORM, header, median, spread, timed, verdict
+from _common import KVCONFORM, differences, header, median, spread, timed, verdict
 
 WALL_GOAL = 10.0
 SPEED_UP_GOAL = 1.6
@@ -101,19 +101,14 @@ def _measure(runs: int, target: list[str], title: str, *, embedded: bool) -> int
         )
     )
     reference = judged[0][1]
-    differences = [
-        f"-n {workers}: {requirement} {statuses.get(requirement)} vs {reference.get(requirement)}"
-        for workers, statuses in judged
-        for requirement in sorted(set(reference) | set(statuses))
-        if statuses.get(requirement) != reference.get(requirement)
-    ]
+    different = differences([(f"-n {workers}", statuses) for workers, statuses in judged])
     print(
         f"requirements judged: {len(reference)} in each of {len(judged)} runs, "
-        f"{'identical' if not differences else f'{len(differences)} differences'}"
+        f"{'identical' if not different else f'{len(different)} differences'}"
     )
-    for line in differences:
+    for line in different:
         print(f"  {line}")
-    return 1 if differences else 0
+    return 1 if different else 0
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ the vault can be inspected afterwards (and, for the interrupt, a signal can be s
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import re
@@ -273,3 +274,120 @@ def test_failure_text_in_python_repr_is_redacted() -> None:
     text = "json_body = {'credentials': {'account_id': 'a', 'pwd': 'hunter2-pass'}}, Authorization: Bearer abc.def"
     redacted = redact_text(text, [TOKEN])
     assert "hunter2-pass" not in redacted and "abc.def" not in redacted and "'pwd': '***'" in redacted
+
+
+# -- the client phase beside the scenarios (a parallel run): interrupted, it leaves no object and no process --------
+
+
+def _kvc_found(url: str, ca: str) -> list[str]:
+    """Every object of any kvconform run (``kvc-…``) in the https vault at ``url``, by the sweep's own listing."""
+    from conformance._config import TargetConfig
+    from conformance._sweep import sweep
+
+    config = TargetConfig(target=url, ca_bundle=ca, token=TOKEN, prefix="kvc-")
+    listed = sweep(config, StaticTokenAuth(TOKEN), dry_run=True)
+    assert listed.leftovers == []
+    return listed.found
+
+
+def _processes_carrying(text: str) -> list[int]:
+    """The live processes whose environment carries ``text`` (each client's program gets its name prefix there)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and text.encode() in (entry / "environ").read_bytes():
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
+def _sdk_slowed(app: Any) -> Any:
+    """The vault answering the SDKs half a second late: their flows then outlast the start of the scenarios."""
+
+    async def slowed(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and b"azsdk-" in dict(scope["headers"]).get(b"user-agent", b""):
+            await asyncio.sleep(0.5)
+        await app(scope, receive, send)
+
+    return slowed
+
+
+def _built_clients() -> list[str]:
+    """The SDKs this machine can drive offline: Python (installed with the test extra) and each one in the cache."""
+    from conformance.clients import _go, _java, _js
+    from conformance.clients._script import ClientUnavailable
+
+    built = ["python"]
+    for client, module in (("js", _js), ("java", _java), ("go", _go)):
+        try:
+            module.prepare(offline=True)
+        except ClientUnavailable:
+            continue
+        built.append(client)
+    return built
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="finds the client programs in /proc")
+@pytest.mark.parametrize(
+    ("signum", "code", "group"),
+    [(signal.SIGINT, 130, True), (signal.SIGTERM, 3, False)],
+    ids=["sigint-to-the-group", "sigterm"],
+)
+def test_an_interrupted_parallel_run_stops_its_clients_and_leaves_nothing(
+    tmp_path: Path, signum: int, code: int, group: bool
+) -> None:
+    from kvconform_vault import localhost_tls
+
+    clients = _built_clients()
+    if len(clients) == 1:
+        pytest.skip("no client program (JS, Java, Go) is built in the cache here")
+    (tmp_path / "tls").mkdir()
+    tls = localhost_tls(tmp_path / "tls")
+    settings = VaultSettings(issuance_delay=3.0, cancel_delay=3.0, failure_delay=3.0, token=TOKEN)
+    env = {**_env(), **{k: v for k, v in os.environ.items() if k == "KVCONFORM_CACHE_DIR"}}
+    with running_vault(
+        settings, ssl_certfile=str(tls.cert_file), ssl_keyfile=str(tls.key_file), wrap=_sdk_slowed
+    ) as url:
+        command = _kvconform(
+            *("--target", url, "--ca-bundle", str(tls.ca_file), "--no-fuzz", "-n", "2", "--offline"),
+            *("--clients", ",".join(clients)),
+            report_dir=tmp_path / "reports",
+        )
+        process = subprocess.Popen(
+            command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+        )
+        try:
+            # The signal lands while the scenarios and the Python client have objects in the vault and every
+            # client program runs: the phases overlap.
+            deadline = time.monotonic() + 120
+            prefix = ""
+            while True:
+                names = [item.split(" ")[-1] for item in _kvc_found(url, str(tls.ca_file))]
+                prefix = names[0][: len("kvc-00000000-")] if names else ""
+                programs = [client for client in clients[1:] if prefix and _processes_carrying(f"={prefix}{client}-")]
+                scenario = any(not name[len(prefix) :].startswith(("py-", "js-", "java-", "go-")) for name in names)
+                if scenario and any(f"{prefix}py-" in name for name in names) and programs == clients[1:]:
+                    break
+                assert process.poll() is None and time.monotonic() < deadline, "the phases never overlapped"
+                time.sleep(0.1)
+            if group:
+                os.killpg(process.pid, signum)
+            else:
+                process.send_signal(signum)
+            stdout, stderr = process.communicate(timeout=120)
+        finally:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGKILL)
+        assert process.returncode == code, stdout + stderr
+        assert _kvc_found(url, str(tls.ca_file)) == [], "the interrupted run left objects behind"
+    deadline = time.monotonic() + 5  # a killed program may take a moment to be gone
+    while _processes_carrying(prefix) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _processes_carrying(prefix) == [], "a client program outlived the run"
+    assert not _group_alive(process.pid), "a pytest-xdist worker outlived the run"
+    assert "Traceback" not in stderr
+    assert "interrupted" in stdout
+    summary = _summary(tmp_path / "reports")
+    assert (summary["outcome"], summary["interrupted"]) == ("error", True)

@@ -3,7 +3,8 @@ its detection power with it against reference vaults with faults switched on.
 
 :func:`embedded` starts a reference vault for a block and points a configuration at it; :func:`run_suite` runs the
 scenarios (and the fuzz phase) against a configured vault; :func:`certify` is ``run``'s whole run around it:
-preflight, the prefix sweeps before and after (also when interrupted), SIGTERM, the SDK clients.
+preflight, the prefix sweeps before and after (also when interrupted), SIGTERM, the SDK clients (after the scenarios
+and fuzzing in a serial run, beside them in a parallel one).
 """
 
 from __future__ import annotations
@@ -26,13 +27,17 @@ if TYPE_CHECKING:
     from kvconform_vault import VaultSettings
 
     from .._results import FuzzResult, RunResult
-    from ..clients import ClientOptions, ClientsResult
-    from ..fuzz import FuzzOptions
+    from ..clients import Background, ClientOptions, ClientsResult
+    from ..fuzz import FuzzOptions, FuzzProgress
 
 __all__ = ["EMBEDDED_TOKEN", "Certified", "Terminated", "certify", "embedded", "recording", "run_suite"]
 
 EMBEDDED_TOKEN = "kvconform-embedded"  # the embedded vault accepts any non-empty token
 EMBEDDED_POLL_INTERVAL = 0.2
+FUZZ_BESIDE_CLIENTS = "fz-"
+"""Where the fuzz phase names its objects while the client phase runs beside it (``kvc-…-fz-``): its closing sweep
+removes everything under its prefix, and must not remove the clients' objects (``kvc-…-py-``, ``-js-``, …) under
+their feet. The scenarios' names (``kvc-…-s01-…``) start with neither."""
 
 
 class Terminated(KeyboardInterrupt):
@@ -68,8 +73,13 @@ def run_suite(
     allure: bool = True,
     fuzz: FuzzOptions | None = None,
     progress: bool = False,
+    console: SharedConsole | None = None,
+    fuzz_prefix: str = "",
 ) -> tuple[RunResult, FuzzResult | None]:
-    """The scenarios against the configured vault, then the fuzz phase (with ``fuzz``) unless interrupted."""
+    """The scenarios against the configured vault, then the fuzz phase (with ``fuzz``) unless interrupted.
+
+    ``console``: the fuzz phase's progress line shares the terminal through it; ``fuzz_prefix`` goes after the run
+    prefix in the names the fuzz phase makes (and sweeps)."""
     from ..plugin._run import run_scenarios
 
     result = run_scenarios(config, report_dir=report_dir, workers=workers, allure=allure)
@@ -77,13 +87,56 @@ def run_suite(
         return result, None
     from ..fuzz import run_fuzz
 
+    if fuzz_prefix:
+        config = dataclasses.replace(config, prefix=config.prefix + fuzz_prefix)
     if not progress:
         return result, run_fuzz(config, fuzz)
-    line = FuzzProgressLine(sys.stdout)
+    console = console or SharedConsole()
     try:
-        return result, run_fuzz(config, fuzz, listener=line)
+        return result, run_fuzz(config, fuzz, listener=console.fuzz_line(FuzzProgressLine(sys.stdout)))
     finally:
-        line.close()
+        console.close_fuzz_line()
+
+
+class SharedConsole:
+    """The terminal, shared by the scenario and fuzz phases (this thread) and a client phase beside them (its own).
+
+    One writer at a time, whole lines only: a client's line first clears the fuzz phase's progress line (rewritten in
+    place with ``\r``), whose next update draws it again below. The scenarios print nothing until the run ends.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._live: FuzzProgressLine | None = None
+
+    def fuzz_line(self, line: FuzzProgressLine) -> Callable[[FuzzProgress], None]:
+        """``line`` as the fuzz phase's listener, drawn under the console's lock."""
+
+        def draw(progress: FuzzProgress) -> None:
+            with self._lock:
+                self._live = line
+                line(progress)
+
+        return draw
+
+    def close_fuzz_line(self) -> None:
+        with self._lock:
+            if self._live is not None:
+                self._live.close()
+            self._live = None
+
+    def lines(self, write: Callable[[str], None] | None) -> Callable[[str], None] | None:
+        """``write`` (one whole line each call), taking its turn and clearing the progress line first."""
+        if write is None:
+            return None
+
+        def say(line: str) -> None:
+            with self._lock:
+                if self._live is not None:
+                    self._live.close()
+                write(line)
+
+        return say
 
 
 @dataclasses.dataclass
@@ -129,10 +182,26 @@ def certify(
             f"{'serial' if count == 1 else f'{count} workers'})"
         )
         sys.stdout.flush()
+        console = SharedConsole()
+        if clients is not None:
+            clients = dataclasses.replace(clients, progress=console.lines(clients.progress))
+        overlap = clients is not None and count > 1
+        done = None
         try:
-            result, fuzzed = run_suite(config, report_dir, workers=count, allure=allure, fuzz=fuzz, progress=True)
-            interrupted = result.interrupted or (fuzzed is not None and fuzzed.interrupted)
-            done = None if interrupted or clients is None else _clients(config, clients)
+            with _client_phase(config, clients if overlap else None) as beside:
+                result, fuzzed = run_suite(
+                    config,
+                    report_dir,
+                    workers=count,
+                    allure=allure,
+                    fuzz=fuzz,
+                    progress=True,
+                    console=console,
+                    fuzz_prefix=FUZZ_BESIDE_CLIENTS if overlap else "",
+                )
+                interrupted = result.interrupted or (fuzzed is not None and fuzzed.interrupted)
+                if not interrupted and clients is not None:
+                    done = _clients(config, clients) if beside is None else _wait(beside)
         finally:
             swept = sweep(config, auth)  # whatever this run created, also after a Ctrl-C or SIGTERM
     result.leftovers.extend(
@@ -143,7 +212,10 @@ def certify(
     if done is not None or not config.clients:
         from ..clients import merge_clients
 
+        suite_duration = result.duration
         merge_clients(result, done)
+        if overlap and done is not None:  # the phases overlapped: the run lasted as long as the longer
+            result.duration = max(suite_duration, done.duration)
     return Certified(result, done, bool(terminated))
 
 
@@ -151,6 +223,52 @@ def _clients(config: TargetConfig, options: ClientOptions) -> ClientsResult:
     from ..clients import run_clients
 
     return run_clients(config, options)
+
+
+@contextlib.contextmanager
+def _client_phase(config: TargetConfig, options: ClientOptions | None) -> Iterator[Background | None]:
+    """With ``options``, the client phase started on a thread of its own for the block, to run beside the scenarios
+    and fuzzing of a parallel run, and stopped when the block ends (nothing when it had ended): nothing of it may run
+    on into the sweep that follows."""
+    if options is None:
+        yield None
+        return
+    from ..clients import Background
+
+    with _environment_steady(config):
+        beside = Background(config, options).start()
+        try:
+            yield beside
+        finally:
+            _stopped(beside)
+
+
+def _wait(beside: Background) -> ClientsResult:
+    """The client phase's result once it ended; a Ctrl-C or SIGTERM meanwhile stops it, as in a serial run's."""
+    try:
+        return beside.result()
+    except KeyboardInterrupt:
+        return beside.stop()
+
+
+def _stopped(beside: Background) -> None:
+    """Stop the client phase (nothing when it ended) and wait for it, within a bound."""
+    beside.stop()
+    if beside.alive:
+        print(
+            f"kvconform: the Python client did not stop within {beside.bound:g} s; sweeping the prefix anyway",
+            file=sys.stderr,
+            flush=True,
+        )
+
+
+def _environment_steady(config: TargetConfig) -> contextlib.AbstractContextManager[None]:
+    """The variable ``run_scenarios`` sets for pytest's time and restores after (``KVCONFORM_TOKEN``), set for the
+    block: a client phase beside the scenarios that copies ``os.environ`` for its program meanwhile never sees a key
+    vanish under it (a KeyError)."""
+    from ..plugin._run import token_environment
+
+    return token_environment(config)
 
 
 @contextlib.contextmanager

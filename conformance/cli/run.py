@@ -101,8 +101,8 @@ def add_parser(commands: Subcommands) -> None:
     run.add_argument(
         "--clients",
         metavar="LIST",
-        help="after the scenarios, drive the official SDKs against the target: python, js, java, go or a list "
-        "(requirement group CLIENT; the embedded vault then serves https)",
+        help="drive the official SDKs against the target, beside the scenarios in a parallel run (after them in a "
+        "serial one): python, js, java, go or a list (requirement group CLIENT; the embedded vault then serves https)",
     )
     run.add_argument(
         "--strict-clients",

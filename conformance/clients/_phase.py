@@ -16,7 +16,7 @@ from .._status import Status
 from .._x509 import ThrowawayCA
 from ..errors import SuiteError
 from ._model import ClientRun, ClientsResult
-from ._script import ClientUnavailable, stop_all
+from ._script import ClientUnavailable, Stop, Stopped, stopping
 
 __all__ = ["ClientOptions", "run_clients"]
 
@@ -41,18 +41,25 @@ class ClientOptions:
 
 
 def run_clients(
-    config: TargetConfig, options: ClientOptions | None = None, *, auth: TokenProvider | None = None
+    config: TargetConfig,
+    options: ClientOptions | None = None,
+    *,
+    auth: TokenProvider | None = None,
+    stop: Stop | None = None,
 ) -> ClientsResult:
     """Drive ``config.clients`` against ``config.target`` within ``config.prefix``; never raises for the target.
 
     The SDKs run at the same time: JS, Java and Go (each a child process, installed or built first when needed) on
     threads, Python on this one, so the phase lasts about as long as its slowest client. An SDK that cannot run
-    here is skipped with the reason; a Ctrl-C kills the child processes, stops the phase after the Python client's
-    cleanup and marks the result interrupted (the run's sweep removes what the killed ones left).
+    here is skipped with the reason. A Ctrl-C on this thread, or ``stop`` set from another one, kills the child
+    processes' groups and stops the Python client (after its cleanup on a Ctrl-C; at once, without sending anything
+    more, on ``stop``); the clients that had not finished say "interrupted" and the result is marked interrupted (the
+    run's sweep removes what they left).
     """
     if config.target is None or not config.prefix:
         raise SuiteError("the client phase needs a target URL and a run prefix")
     options = options or ClientOptions()
+    stop = stop or Stop()
     auth = auth or build_auth(config.auth, config.token)
     result = ClientsResult(runs=[], strict=options.strict)
     started = time.monotonic()
@@ -72,17 +79,17 @@ def run_clients(
                 runs[client].finish(Status.ERROR, redact_text(failure, secrets))
         else:
             children = {
-                client: pool.submit(_child, client, config, auth, ca, secrets, options)
+                client: pool.submit(_child, client, config, auth, ca, secrets, options, stop)
                 for client in config.clients
                 if client != "python"
             }
             if "python" in config.clients:
-                runs["python"] = _python(config, auth, ca, secrets)
+                runs["python"] = _python(config, auth, ca, secrets, stop)
             for client, future in children.items():
                 runs[client] = future.result()
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, Stopped):
         result.interrupted = True
-        stop_all()
+        stop.set()
         for client in config.clients:
             runs.setdefault(client, ClientRun(client)).finish(Status.ERROR, "interrupted")
     finally:
@@ -100,7 +107,9 @@ def python_sdk_installed() -> bool:
         return False
 
 
-def _python(config: TargetConfig, auth: TokenProvider, ca: ThrowawayCA, secrets: tuple[str, ...]) -> ClientRun:
+def _python(
+    config: TargetConfig, auth: TokenProvider, ca: ThrowawayCA, secrets: tuple[str, ...], stop: Stop
+) -> ClientRun:
     if not python_sdk_installed():
         run = ClientRun("python")
         run.finish(Status.SKIP, PYTHON_MISSING)
@@ -108,7 +117,9 @@ def _python(config: TargetConfig, auth: TokenProvider, ca: ThrowawayCA, secrets:
     from ._python import run_python  # imports azure-core and the SDK: only when they are there
 
     try:
-        return run_python(config, auth, ca=ca, secrets=secrets)
+        return run_python(config, auth, ca=ca, secrets=secrets, stop=stop)
+    except Stopped:
+        raise
     except Exception as exc:  # the SDK would not even start (a bad URL, a bad CA bundle)
         run = ClientRun("python")
         run.finish(Status.ERROR, redact_text(f"the Python client could not run: {type(exc).__name__}: {exc}", secrets))
@@ -122,8 +133,11 @@ def _child(
     ca: ThrowawayCA,
     secrets: tuple[str, ...],
     options: ClientOptions,
+    stop: Stop,
 ) -> ClientRun:
-    """One SDK of another language: installed or built into the cache when needed, then its flows program run."""
+    """One SDK of another language: installed or built into the cache when needed, then its flows program run.
+
+    Raises :class:`Stopped` when ``stop`` was set meanwhile: what the killed program reported is not its result."""
     run = ClientRun(client)
     try:
         start = _PREPARE[client](options)
@@ -131,10 +145,12 @@ def _child(
         run.finish(exc.status, str(exc))
         return run
     try:
-        return start(config, auth, ca, secrets)
+        with stopping(stop):
+            run = start(config, auth, ca, secrets)
     except OSError as exc:
         run.finish(Status.ERROR, f"the {client} flows could not run: {exc}")
-        return run
+    stop.check()
+    return run
 
 
 Starter = Callable[[TargetConfig, TokenProvider, ThrowawayCA, tuple[str, ...]], ClientRun]

@@ -3,7 +3,8 @@
 Imported only when the SDK is installed (``pip install azure-keyvault-certificates azure-identity``). The client is
 built from the run's configuration: its credential gives the run's token (or azure-identity's), ``connection_verify``
 is the run's TLS setting, the challenge's resource is verified only for hosts of the Azure clouds, and a pipeline
-policy records every exchange for evidence. The SDK sends its own default api-version: that is what its users get.
+policy records every exchange for evidence (and, once the phase is stopped, lets no request out, in no thread). The
+SDK sends its own default api-version: that is what its users get.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from importlib import metadata
 from typing import Any
 
@@ -44,11 +45,13 @@ from .._version import __version__
 from .._x509 import ThrowawayCA
 from ._evidence import Trail, decode_body, flow_evidence
 from ._model import FLOWS, ClientRun, FlowResult, verifies_challenge
+from ._script import Stop, Stopped
 
 __all__ = ["run_python", "sdk_version"]
 
 _CLIENT = "python"
 _NO_TOKEN = "kvconform-no-auth"  # --auth none: the SDK still wants a credential; the target asks for none
+_STOP_CHECK = 0.25  # seconds between two looks at the phase's stop while a poller waits
 
 
 def sdk_version() -> str:
@@ -68,13 +71,16 @@ class _Credential:
 
 
 class _Recorder(HTTPPolicy):  # type: ignore[type-arg]
-    """A per-retry policy that records each request the SDK sends and the response it gets."""
+    """A per-retry policy that records each request the SDK sends and the response it gets; once ``stop`` is set it
+    sends nothing more (every request passes here, the pollers' threads' too)."""
 
-    def __init__(self, trail: Trail) -> None:
+    def __init__(self, trail: Trail, stop: Stop) -> None:
         super().__init__()
         self._trail = trail
+        self._stop = stop
 
     def send(self, request: PipelineRequest) -> PipelineResponse:  # type: ignore[type-arg]
+        self._stop.check()
         sent = request.http_request
         body = getattr(sent, "content", None) if hasattr(sent, "content") else getattr(sent, "body", None)
         exchange = Exchange(sent.method, sent.url, dict(sent.headers), decode_body(body))
@@ -105,10 +111,19 @@ class FlowFailure(Exception):
 
 
 def run_python(
-    config: TargetConfig, provider: TokenProvider, *, ca: ThrowawayCA, secrets: tuple[str, ...]
+    config: TargetConfig,
+    provider: TokenProvider,
+    *,
+    ca: ThrowawayCA,
+    secrets: tuple[str, ...],
+    stop: Stop | None = None,
 ) -> ClientRun:
-    """Drive every flow with the Python SDK against ``config.target``, then delete and purge what they created."""
+    """Drive every flow with the Python SDK against ``config.target``, then delete and purge what they created.
+
+    Once ``stop`` is set (from another thread) it raises :class:`Stopped` instead, at the latest when the request
+    under way has its answer, and leaves the cleanup to the run's sweep, which waits for it."""
     assert config.target is not None
+    stop = stop or Stop()
     run = ClientRun(_CLIENT, sdk=sdk_version())
     trail = Trail()
     client = CertificateClient(
@@ -116,25 +131,26 @@ def run_python(
         _Credential(provider),
         verify_challenge_resource=verifies_challenge(config.target),
         connection_verify=config.verify,
-        per_retry_policies=[_Recorder(trail)],
+        per_retry_policies=[_Recorder(trail, stop)],
         retry_total=2,
         user_agent=f"kvconform/{__version__}",
         connection_timeout=config.request_timeout,
         read_timeout=config.request_timeout,
     )
-    flows = _Flows(client, config, ca, trail, secrets, run.sdk)
+    flows = _Flows(client, config, ca, trail, secrets, run.sdk, stop)
     started = time.monotonic()
     try:
-        with client, warnings.catch_warnings():
-            warnings.simplefilter("ignore", InsecureRequestWarning)  # --insecure: the run asked for it
+        with client, _insecure_quietly(config.insecure):
             try:
                 for flow in FLOWS:
+                    stop.check()
                     run.flows.append(flows.run(flow))
                     if flows.unreachable:  # every later call would only wait out its retries
                         run.finish(Status.ERROR, f"not run: {run.flows[-1].message}")
                         break
             finally:
-                run.leftovers = _cleanup(config, provider, flows.names)
+                if not stop.is_set():
+                    run.leftovers = _cleanup(config, provider, flows.names)
     finally:
         run.duration = time.monotonic() - started
     return run
@@ -151,8 +167,10 @@ class _Flows:
         trail: Trail,
         secrets: tuple[str, ...],
         version: str,
+        stop: Stop,
     ) -> None:
         self.sdk = sdk
+        self.stop = stop
         self.ca = ca
         self.trail = trail
         self.secrets = secrets
@@ -180,6 +198,8 @@ class _Flows:
         status, message, match, error = Status.PASS, "", None, ""
         try:
             steps[flow]()
+        except Stopped:
+            raise
         except FlowFailure as exc:
             status, message, match, error = Status.FAIL, str(exc), exc.match, ""
         except (ServiceRequestError, ServiceResponseError) as exc:
@@ -219,7 +239,10 @@ class _Flows:
             raise FlowFailure(message, match)
 
     def wait(self, poller: LROPoller[Any]) -> Any:
-        poller.wait(self.timeout)
+        deadline = time.monotonic() + self.timeout
+        while not poller.done() and time.monotonic() < deadline:
+            poller.wait(min(_STOP_CHECK, max(0.0, deadline - time.monotonic())))
+            self.stop.check()
         if not poller.done():
             raise FlowFailure(f"the poller did not finish within {self.timeout:g} s (--timeout)", "/pending")
         return poller.result()
@@ -340,6 +363,18 @@ class _Flows:
             self.sdk.purge_deleted_certificate(name)
         self.at("get_certificate(name) after the delete")
         self.expect_not_found(lambda: self.sdk.get_certificate(name), "the deleted certificate")
+
+
+@contextlib.contextmanager
+def _insecure_quietly(insecure: bool) -> Iterator[None]:
+    """With ``--insecure`` (the run asked for it), no InsecureRequestWarning for each request. Only then: the warning
+    filters are the process's, and this may run on a thread beside pytest's own ``catch_warnings``."""
+    if not insecure:
+        yield
+        return
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", InsecureRequestWarning)
+        yield
 
 
 def _cleanup(config: TargetConfig, provider: TokenProvider, names: list[str]) -> list[str]:

@@ -4,18 +4,23 @@ Every program prints one JSON object a line on stdout: ``start`` (the SDK's vers
 by the run's throw-away CA, answered on stdin with ``{"x5c": [leaf, ca]}``), ``flow`` (one flow's result with its
 step, the SDK's error, the exchange that caused it and the whole trail), ``cleanup`` (what it could not remove) and
 ``fatal``. ``run_script`` turns them into a :class:`ClientRun`; a program that dies or overruns its budget leaves
-its remaining flows in error. ``stop_all`` kills the programs still running (Ctrl-C of a parallel phase).
+its remaining flows in error. Each program runs in a process group of its own; a :class:`Stop` kills the groups of
+its phase's programs and lets no new one start (Ctrl-C or SIGTERM of the run).
 """
 
 from __future__ import annotations
 
 import base64
 import collections
+import contextlib
+import contextvars
 import json
+import os
+import signal
 import subprocess
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any
 
@@ -25,10 +30,50 @@ from .._x509 import ThrowawayCA
 from ._evidence import Trail, exchange_from_json, flow_evidence
 from ._model import FLOWS, ClientRun, FlowResult
 
-__all__ = ["ClientUnavailable", "run_script", "stop_all"]
+__all__ = ["ClientUnavailable", "Stop", "Stopped", "run_script", "stopping"]
 
-_RUNNING: set[subprocess.Popen[str]] = set()
+_RUNNING: set[subprocess.Popen[str]] = set()  # every flows program running in this process
 _LOCK = threading.Lock()
+
+
+class Stopped(Exception):
+    """The client phase was stopped (an interrupt of the run): nothing more is sent or started."""
+
+
+class Stop:
+    """Stops one client phase from another thread: :meth:`set` kills the process group of every flows program the
+    phase started and lets no new one start; the Python flows ask :meth:`is_set` before each request they send."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+        self._programs: set[subprocess.Popen[str]] = set()
+
+    def is_set(self) -> bool:
+        return self._event.is_set()
+
+    def set(self) -> None:
+        with _LOCK:
+            self._event.set()
+            for process in self._programs:
+                _kill(process)
+
+    def check(self) -> None:
+        """Raise :class:`Stopped` once :meth:`set` was called."""
+        if self._event.is_set():
+            raise Stopped()
+
+
+_STOP: contextvars.ContextVar[Stop | None] = contextvars.ContextVar("kvconform_client_stop", default=None)
+
+
+@contextlib.contextmanager
+def stopping(stop: Stop) -> Iterator[None]:
+    """Within the block (on this thread), the flows programs that :func:`run_script` starts belong to ``stop``."""
+    token = _STOP.set(stop)
+    try:
+        yield
+    finally:
+        _STOP.reset(token)
 
 
 class ClientUnavailable(Exception):
@@ -53,12 +98,11 @@ def run_script(
     started = time.monotonic()
     stderr: collections.deque[str] = collections.deque(maxlen=20)
     fatal = ""
-    with _start(command, dict(environment)) as process:
-        with _LOCK:
-            _RUNNING.add(process)
+    stop = _STOP.get()
+    with _start(command, dict(environment), stop) as process:
         reader = threading.Thread(target=_drain, args=(process.stderr, stderr), daemon=True)
         reader.start()
-        watchdog = threading.Timer(budget, process.kill)
+        watchdog = threading.Timer(budget, _kill, args=(process,))
         watchdog.daemon = True
         watchdog.start()
         try:
@@ -67,13 +111,15 @@ def run_script(
                 fatal = _handle(line, run, process.stdin, ca, secrets) or fatal
             process.wait()
         except BaseException:
-            process.kill()
+            _kill(process)
             raise
         finally:
             watchdog.cancel()
             reader.join(5)
             with _LOCK:
                 _RUNNING.discard(process)
+                if stop is not None:
+                    stop._programs.discard(process)
     run.duration = time.monotonic() - started
     if len(run.flows) < len(FLOWS):
         if run.duration >= budget:
@@ -85,23 +131,37 @@ def run_script(
     return run
 
 
-def stop_all() -> None:
-    """Kill every flows program still running (their prefix is swept by the run afterwards)."""
+def _start(command: list[str], environment: dict[str, str], stop: Stop | None) -> subprocess.Popen[str]:
+    """Start a flows program in a process group of its own (what it starts dies with it), registered under the lock
+    that :meth:`Stop.set` takes: a program of a stopped phase is never started."""
     with _LOCK:
-        for process in list(_RUNNING):
-            process.kill()
+        if stop is not None:
+            stop.check()
+        process = subprocess.Popen(
+            command,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            encoding="utf-8",
+            env=environment,
+            process_group=0 if _GROUPS else None,
+        )
+        _RUNNING.add(process)
+        if stop is not None:
+            stop._programs.add(process)
+        return process
 
 
-def _start(command: list[str], environment: dict[str, str]) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        command,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        encoding="utf-8",
-        env=environment,
-    )
+_GROUPS = hasattr(os, "killpg")
+
+
+def _kill(process: subprocess.Popen[str]) -> None:
+    """Kill a flows program and everything in its process group (their prefix is swept by the run afterwards)."""
+    if _GROUPS and process.returncode is None:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(process.pid, signal.SIGKILL)
+    process.kill()
 
 
 def _drain(stream: IO[str] | None, into: collections.deque[str]) -> None:

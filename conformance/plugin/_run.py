@@ -17,7 +17,7 @@ from ..errors import SuiteError
 from ._collect import RESULT_KEY, kv_payloads
 from ._options import Preset
 
-__all__ = ["run_scenarios"]
+__all__ = ["run_scenarios", "token_environment"]
 
 _UNUSED_BUILTIN_PLUGINS = (
     "doctest",
@@ -63,6 +63,12 @@ def _environment(values: dict[str, str]) -> Iterator[None]:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
+
+
+def token_environment(config: TargetConfig) -> contextlib.AbstractContextManager[None]:
+    """``KVCONFORM_TOKEN`` set to exactly the run's token (empty for none, never one of the caller's) for the block,
+    as the scenario session's workers read it, then restored."""
+    return _environment({"KVCONFORM_TOKEN": config.token or ""})
 
 
 def run_scenarios(
@@ -112,8 +118,7 @@ def run_scenarios(
         args += ["-p", "xdist.plugin", "-n", str(workers), "--maxschedchunk=1"]
     args += extra_args or []
     sink = _Sink(listener)
-    environment = {"KVCONFORM_TOKEN": config.token or ""}  # exactly the run's token, not one of the caller's
-    with _environment(environment):
+    with token_environment(config):
         # The configuration goes in as it is (``Preset``): no --kv-* flags to encode here and decode there.
         code = pytest.main(args, plugins=[sink, Preset(config, report_dir)])
     if sink.result is None:

@@ -34,7 +34,9 @@ def test_an_unknown_client_is_a_usage_error(cli) -> None:  # type: ignore[no-unt
 
 def test_help_documents_the_client_flags(cli) -> None:  # type: ignore[no-untyped-def]
     help_text = " ".join(cli("run", "--help").stdout.split())
-    assert "--clients LIST after the scenarios, drive the official SDKs against the target: python, js" in help_text
+    assert (
+        "--clients LIST drive the official SDKs against the target, beside the scenarios in a parallel run" in help_text
+    )
     assert "--strict-clients make the CLIENT requirements MUST" in help_text
     assert "--offline never run npm" in help_text
     assert "KVCONFORM_CLIENTS" in help_text and "KVCONFORM_CACHE_DIR" in help_text
