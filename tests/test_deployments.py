@@ -8,17 +8,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from kvconform_vault import VaultSettings
+from kvconform_vault import VaultSettings, running_vault
 
 from tests.fixtures.deployment import GATEWAY, Deployment
-from tests.fixtures.fuzz_vault import serve
 
 TOKEN = "deployment-test-token"
 FAST = VaultSettings(issuance_delay=0.2, cancel_delay=0.2, failure_delay=0.1, token=TOKEN)
 
 
 def _run(cli, deployment: Deployment, report_dir: Path, *flags: str) -> tuple[Any, dict[str, Any]]:  # type: ignore[no-untyped-def]
-    with serve(deployment) as url:
+    with running_vault(deployment.settings, wrap=deployment.wrap) as url:
         result = cli(
             "run",
             "--target",
