@@ -91,3 +91,14 @@ def test_without_orphan_operation_a_certificate_delete_takes_its_operation(make_
     vault = make_vault()
     _deleted(vault, "c")
     assert vault.pending("c").status_code == 404
+
+
+# -- the self-test scores departures only -------------------------------------------------------------------------
+def test_the_self_test_neither_lists_nor_takes_a_quirk(cli) -> None:  # type: ignore[no-untyped-def]
+    from conformance.cli._selftest_readme import catalogue_markdown
+
+    table = catalogue_markdown()
+    assert f"{len(FAULTS)} faults;" in table
+    assert not [name for name in QUIRKS if f"`{name}`" in table], "a quirk row in the self-test's table"
+    result = cli("selftest", "--fault", "purge-delay")
+    assert result.code == 2 and "unknown fault(s) purge-delay" in result.stderr

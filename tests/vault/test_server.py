@@ -146,7 +146,8 @@ def test_serve_runs_until_ctrl_c() -> None:
         assert [line.split(":", 1)[0] for line in trust] == ["Python", "JS", "Java", "Go, .NET", "curl"]
         assert trust[0].startswith(f"Python:   REQUESTS_CA_BUNDLE={ca_file} or connection_verify=")
         assert process.stdout.readline().strip() == "credential: the token given with --token"
-        assert process.stdout.readline().strip() == "kvconform: faults on: foreign-next-link, no-retry-after"
+        assert process.stdout.readline().strip() == "kvconform: faults on: no-retry-after"
+        assert process.stdout.readline().strip() == "kvconform: quirks on (no departure): foreign-next-link"
         with httpx.Client(verify=ssl.create_default_context(cafile=ca_file)) as client:
             listed = client.get(f"{url}/certificates?api-version=7.5", headers={"Authorization": "Bearer tok"})
             assert listed.status_code == 200

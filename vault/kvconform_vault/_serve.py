@@ -142,8 +142,11 @@ def main(args: argparse.Namespace) -> int:
                     print(line, flush=True)
                 if settings.data_dir is not None:
                     print(f"kvconform: state kept in {settings.data_dir / DB_FILE}", flush=True)
-                if settings.faults:
-                    print(f"kvconform: faults on: {', '.join(sorted(settings.faults))}", flush=True)
+                faults, quirks = sorted(settings.faults - QUIRKS.keys()), sorted(settings.faults & QUIRKS.keys())
+                if faults:
+                    print(f"kvconform: faults on: {', '.join(faults)}", flush=True)
+                if quirks:
+                    print(f"kvconform: quirks on (no departure): {', '.join(quirks)}", flush=True)
                 _wait_forever()
         except KeyboardInterrupt:
             pass  # Ctrl-C or SIGTERM: running_vault has stopped the server on the way out
