@@ -18,11 +18,11 @@ from typing import Any
 
 import httpx
 import pytest
-from kvconform_vault import VaultSettings, create_app, running_vault
+from kvconform_vault import VaultSettings, running_vault
+from starlette.types import ASGIApp
 
 from conformance._auth import StaticTokenAuth
 from conformance._client import VaultClient
-from tests.fixtures.fuzz_vault import serve
 
 TOKEN = "tok-SAFETY-" + "f00dfeed" * 4  # distinctive, so that a grep finds any leak
 FAST = {"issuance_delay": 0.2, "cancel_delay": 0.2, "failure_delay": 0.1, "token": TOKEN}
@@ -191,11 +191,17 @@ class Misbehaving:
     """An ASGI wrapper around the reference vault that throttles or drops some requests."""
 
     def __init__(self, *, throttle_every: int = 0, drop: tuple[str, ...] = ()) -> None:
-        self.app = create_app(VaultSettings(**FAST))
+        self.settings = VaultSettings(**FAST)
+        self.app: Any = None  # the reference vault's app, once ``wrap`` is given it
         self.throttle_every = throttle_every
         self.drop = drop
         self.requests = 0
         self.misbehaved = 0
+
+    def wrap(self, app: ASGIApp) -> ASGIApp:
+        """The ``wrap=`` of ``running_vault``: misbehave in front of the vault's ``app``."""
+        self.app = app
+        return self
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -219,7 +225,7 @@ class Misbehaving:
 
 def test_a_target_throttling_some_requests_still_passes(tmp_path: Path) -> None:
     target = Misbehaving(throttle_every=4)
-    with serve(target) as url:
+    with running_vault(target.settings, wrap=target.wrap) as url:
         result = _run("--target", url, "--no-fuzz", report_dir=tmp_path)
     assert target.misbehaved > 10
     assert result.returncode == 0, result.stdout + result.stderr
@@ -230,7 +236,7 @@ def test_a_target_throttling_some_requests_still_passes(tmp_path: Path) -> None:
 
 def test_throttled_fuzz_requests_are_not_findings(tmp_path: Path) -> None:
     target = Misbehaving(throttle_every=4)
-    with serve(target) as url:
+    with running_vault(target.settings, wrap=target.wrap) as url:
         result = _run("--target", url, "--only", "FUZZ", "--fuzz-examples", "2", "--seed", "7", report_dir=tmp_path)
     assert target.misbehaved > 5
     assert result.returncode == 0, result.stdout + result.stderr
@@ -241,7 +247,7 @@ def test_throttled_fuzz_requests_are_not_findings(tmp_path: Path) -> None:
 
 def test_a_target_dropping_connections_is_an_error_never_a_failure(tmp_path: Path) -> None:
     target = Misbehaving(drop=("/create", "/certificates/issuers/"))  # creates, and issuer PUTs carrying a pwd
-    with serve(target) as url:
+    with running_vault(target.settings, wrap=target.wrap) as url:
         result = _run("--target", url, "--no-fuzz", report_dir=tmp_path)
     assert target.misbehaved > 5
     assert result.returncode == 3, result.stdout + result.stderr

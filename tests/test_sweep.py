@@ -14,69 +14,68 @@ from conformance._client import VaultClient
 from conformance._config import TargetConfig
 from conformance._sweep import remove, sweep
 from conformance.scenarios._context import Scenario
-from tests.fixtures.fuzz_vault import FuzzVault, serve
+from tests.fixtures.reference import Seeded, reference_vault
 
 PREFIX = "kvc-0a0a0a0a-"
 
 
-def _pending() -> dict[str, object]:
-    return {"pending": True, "cancel": False, "request_id": "r", "version": "0" * 32}
-
-
 @pytest.fixture
-def orphaning() -> Iterator[tuple[FuzzVault, VaultClient]]:
+def orphaning() -> Iterator[tuple[Seeded, VaultClient]]:
     """A vault whose certificate delete leaves the operation; it holds a run's pending certificate and an orphan."""
-    vault = FuzzVault("orphan-operation")
-    vault.certificates[f"{PREFIX}a"] = _pending()
-    vault.orphans[f"{PREFIX}orphan"] = _pending()  # its certificate was deleted and purged, the operation stayed
-    vault.certificates["prod-web"] = _pending()
-    with serve(vault.app) as url, VaultClient(url, api_version="7.6", auth=StaticTokenAuth("t")) as client:
-        yield vault, client
+    with reference_vault("orphan-operation") as vault:
+        vault.pending(f"{PREFIX}a", "prod-web")
+        vault.orphan(f"{PREFIX}orphan")  # its certificate was deleted and purged, the operation stayed
+        with VaultClient(vault.url, api_version="7.6", auth=StaticTokenAuth("t")) as client:
+            yield vault, client
 
 
-def test_the_wrong_server_really_leaves_the_operation_behind(orphaning: tuple[FuzzVault, VaultClient]) -> None:
+def _orphans(vault: Seeded) -> list[str]:
+    return [name for name in (f"{PREFIX}a", f"{PREFIX}orphan") if vault.operation(name)]
+
+
+def test_the_wrong_server_really_leaves_the_operation_behind(orphaning: tuple[Seeded, VaultClient]) -> None:
     vault, client = orphaning
     assert client.request("DELETE", f"/certificates/{PREFIX}a").status == 200
     assert client.request("DELETE", f"/deletedcertificates/{PREFIX}a").status == 204
-    assert client.request("GET", f"/certificates/{PREFIX}a/pending").status == 200, "the fault is on"
-    assert f"{PREFIX}a" in vault.orphans
+    assert client.request("GET", f"/certificates/{PREFIX}a/pending").status == 200, "the quirk is on"
+    assert f"{PREFIX}a" not in vault.certificates() | vault.deleted_names()
 
 
 def test_remove_deletes_the_operation_of_every_name_then_the_certificate_and_purges(
-    orphaning: tuple[FuzzVault, VaultClient],
+    orphaning: tuple[Seeded, VaultClient],
 ) -> None:
     vault, client = orphaning
     result = remove(client, [f"{PREFIX}a", f"{PREFIX}orphan"], purge_wait=5)
     assert result.removed == [f"{PREFIX}a", f"{PREFIX}orphan"] and result.leftovers == []
-    assert vault.orphans == {} and set(vault.certificates) == {"prod-web"} and vault.deleted == {}
+    assert _orphans(vault) == [] and vault.certificates() == {"prod-web"} and vault.deleted_names() == set()
 
 
-def test_the_scenario_cleanup_uses_the_routine(orphaning: tuple[FuzzVault, VaultClient]) -> None:
+def test_the_scenario_cleanup_uses_the_routine(orphaning: tuple[Seeded, VaultClient]) -> None:
     vault, client = orphaning
     scenario = Scenario(client, Verdicts("S01", frozenset()), prefix=PREFIX, poll_interval=0.1, timeout=1)
     scenario.certificates += [f"{PREFIX}a", f"{PREFIX}orphan"]
     scenario.cleanup(purge_wait=5)
     assert scenario.cleanup_problems == []
-    assert vault.orphans == {} and set(vault.certificates) == {"prod-web"}
+    assert _orphans(vault) == [] and vault.certificates() == {"prod-web"}
 
 
-def test_the_sweep_removes_the_orphans_of_the_names_a_run_made(orphaning: tuple[FuzzVault, VaultClient]) -> None:
+def test_the_sweep_removes_the_orphans_of_the_names_a_run_made(orphaning: tuple[Seeded, VaultClient]) -> None:
     vault, client = orphaning
     config = TargetConfig(target=client.base_url, prefix=PREFIX)
     found = sweep(config, StaticTokenAuth("t"), dry_run=True, names=[f"{PREFIX}orphan", "prod-web"])
     assert found.found == [f"certificate {PREFIX}a", f"name {PREFIX}orphan (created by this run)"]
     result = sweep(config, StaticTokenAuth("t"), names=[f"{PREFIX}orphan", "prod-web"], purge_wait=5)
     assert sorted(result.removed) == [f"{PREFIX}a", f"{PREFIX}orphan"] and result.leftovers == []
-    assert vault.orphans == {} and set(vault.certificates) == {"prod-web"}, "a name outside the prefix is never touched"
+    assert _orphans(vault) == [] and vault.certificates() == {"prod-web"}, "a name outside the prefix is never touched"
 
 
-def test_cleanup_finds_the_operation_of_a_deleted_certificate(cli, orphaning: tuple[FuzzVault, VaultClient]) -> None:  # type: ignore[no-untyped-def]
+def test_cleanup_finds_the_operation_of_a_deleted_certificate(cli, orphaning: tuple[Seeded, VaultClient]) -> None:  # type: ignore[no-untyped-def]
     vault, client = orphaning
     assert client.request("DELETE", f"/certificates/{PREFIX}a").status == 200  # soft-deleted, its operation stays
     result = cli("cleanup", "--target", client.base_url, "--token", "t", "--all-kvconform")
     assert result.code == 0, result.stderr
     assert f"removed certificate {PREFIX}a" in result.stdout
-    assert f"{PREFIX}a" not in vault.orphans and vault.deleted == {}
+    assert not vault.operation(f"{PREFIX}a") and vault.deleted_names() == set()
 
 
 def _scripted(answers: dict[str, int]) -> VaultClient:

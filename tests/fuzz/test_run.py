@@ -10,17 +10,16 @@ from conformance._config import TargetConfig
 from conformance._results import FuzzResult
 from conformance._status import Status
 from conformance.fuzz import FuzzOptions, FuzzProgress, is_confined_path, run_fuzz
-from tests.fixtures.fuzz_vault import FuzzVault, serve
 from tests.fixtures.recording import RecordingWrap
+from tests.fixtures.reference import Seeded, reference_vault
 
 PREFIX = "kvc-0f0f0f0f-"
 TOKEN = "s3cret-token-value"
 
 
-def _fuzz(vault: FuzzVault, examples: int = 3, **kwargs: object) -> FuzzResult:
-    with serve(vault.app) as url:
-        config = TargetConfig(target=url, token=TOKEN, prefix=PREFIX)
-        return run_fuzz(config, FuzzOptions(examples=examples, seed=1), **kwargs)  # type: ignore[arg-type]
+def _fuzz(vault: Seeded, examples: int = 3, **kwargs: object) -> FuzzResult:
+    config = TargetConfig(target=vault.url, token=TOKEN, prefix=PREFIX)
+    return run_fuzz(config, FuzzOptions(examples=examples, seed=1), **kwargs)  # type: ignore[arg-type]
 
 
 def _fuzz_reference(*faults: str, examples: int = 3) -> FuzzResult:
@@ -32,28 +31,28 @@ def _fuzz_reference(*faults: str, examples: int = 3) -> FuzzResult:
 
 
 @pytest.fixture
-def foreign() -> Iterator[FuzzVault]:
+def foreign() -> Iterator[Seeded]:
     """A vault that already holds somebody else's certificate and issuer."""
-    vault = FuzzVault()
-    vault.certificates["victim"] = {"pending": True, "cancel": False, "request_id": "r", "version": "0" * 32}
-    vault.issuers["digicert-prod"] = {"provider": "DigiCert"}
-    yield vault
+    with reference_vault() as vault:
+        vault.pending("victim")
+        vault.issuer("digicert-prod", "DigiCert")
+        yield vault
 
 
-def test_a_conforming_vault_gives_no_findings_and_keeps_foreign_objects(foreign: FuzzVault) -> None:
+def test_a_conforming_vault_gives_no_findings_and_keeps_foreign_objects(foreign: Seeded) -> None:
     progress: list[FuzzProgress] = []
+    seeded = len(foreign.paths)
     result = _fuzz(foreign, listener=progress.append)
     assert result.findings == [] and result.errors == [] and not result.interrupted
     assert result.operations == 18 and result.requests > 50 and result.seed == 1
     assert [p.phase for p in progress][-1] == "sweep" and {"fuzzing", "stateful"} <= {p.phase for p in progress}
     assert max(p.done for p in progress if p.phase == "fuzzing") == 18
-    unconfined = [path for path in foreign.paths if not is_confined_path(path, PREFIX)]
+    unconfined = [path for path in foreign.paths[seeded:] if not is_confined_path(path, PREFIX)]
     assert unconfined == [], "fuzzing sent a name outside the run prefix"
-    assert "victim" in foreign.certificates and "digicert-prod" in foreign.issuers
     # The sweep removed what fuzzing made, and nothing else.
     assert result.swept > 0 and result.leftovers == []
-    assert set(foreign.certificates) == {"victim"} and set(foreign.issuers) == {"digicert-prod"}
-    assert foreign.deleted == {}
+    assert foreign.certificates() == {"victim"} and foreign.issuers() == {"digicert-prod"}
+    assert foreign.deleted_names() == set()
 
 
 def test_a_server_error_is_a_finding_with_a_reproducing_request() -> None:
@@ -102,8 +101,11 @@ def test_refused_credentials_are_an_error_not_a_pass() -> None:
 
 
 def test_the_sweep_removes_the_operations_a_certificate_delete_left_behind() -> None:
-    vault = FuzzVault("orphan-operation")  # its certificate delete keeps the operation, listed nowhere
-    result = _fuzz(vault)
-    assert result.leftovers == []
-    assert vault.orphans == {}, "fuzzing deleted certificates whose operations stayed: the sweep knows their names"
-    assert vault.certificates == {} and vault.deleted == {}
+    with reference_vault("orphan-operation") as vault:  # its certificate delete keeps the operation, listed nowhere
+        seeded = len(vault.paths)
+        result = _fuzz(vault)
+        assert result.leftovers == []
+        made = {path.split("/")[2] for path in vault.paths[seeded:] if path.startswith(f"/certificates/{PREFIX}")}
+        orphans = [name for name in sorted(made) if vault.operation(name)]
+        assert made and orphans == [], "fuzzing deleted certificates whose operations stayed: the sweep knows them"
+        assert vault.certificates() == set() and vault.deleted_names() == set()

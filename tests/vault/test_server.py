@@ -13,7 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from kvconform_vault import FAULTS, VaultSettings, _serve, running_vault
+from kvconform_vault import FAULTS, QUIRKS, VaultSettings, _serve, running_vault
 from kvconform_vault import localhost_tls as write_localhost_tls
 
 AUTH = {"Authorization": "Bearer t"}
@@ -77,8 +77,13 @@ def test_serve_defaults() -> None:
 def test_serve_lists_the_faults(capsys: pytest.CaptureFixture[str]) -> None:
     assert _serve.main(_parse("--list-faults")) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert len(lines) == len(FAULTS)
+    assert len(lines) == len(FAULTS) + 2 + len(QUIRKS)
     assert lines[0].split()[:2] == ["create-200", "S01-CREATE-202"]
+    # The quirks in a group of their own, after a blank line and a heading: no requirement.
+    assert lines[len(FAULTS)] == "" and lines[len(FAULTS) + 1].startswith("Quirks: no departure")
+    quirks = lines[len(FAULTS) + 2 :]
+    assert [line.split()[0] for line in quirks] == list(QUIRKS)
+    assert all("(no requirement)" in line for line in quirks)
 
 
 @pytest.mark.parametrize(
@@ -121,7 +126,8 @@ def test_serve_runs_until_ctrl_c() -> None:
     )
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[2])}
     process = subprocess.Popen(
-        [sys.executable, "-c", script, "--port", "0", "--tls", "--token", "tok", "--fault", "no-retry-after"],
+        [sys.executable, "-c", script, "--port", "0", "--tls", "--token", "tok"]
+        + ["--fault", "no-retry-after", "--fault", "foreign-next-link"],  # a fault and a quirk
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -141,11 +147,11 @@ def test_serve_runs_until_ctrl_c() -> None:
         assert trust[0].startswith(f"Python:   REQUESTS_CA_BUNDLE={ca_file} or connection_verify=")
         assert process.stdout.readline().strip() == "credential: the token given with --token"
         assert process.stdout.readline().strip() == "kvconform: faults on: no-retry-after"
+        assert process.stdout.readline().strip() == "kvconform: quirks on (no departure): foreign-next-link"
         with httpx.Client(verify=ssl.create_default_context(cafile=ca_file)) as client:
-            assert (
-                client.get(f"{url}/certificates?api-version=7.5", headers={"Authorization": "Bearer tok"}).status_code
-                == 200
-            )
+            listed = client.get(f"{url}/certificates?api-version=7.5", headers={"Authorization": "Bearer tok"})
+            assert listed.status_code == 200
+            assert listed.json()["nextLink"] == "http://elsewhere.test/certificates?page=2", "the quirk is on"
             assert client.get(f"{url}/certificates?api-version=7.5", headers=AUTH).status_code == 401
         process.send_signal(signal.SIGINT)
         out, err = process.communicate(timeout=20)

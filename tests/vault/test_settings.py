@@ -16,6 +16,8 @@ def test_all_is_complete_and_sorted() -> None:
         "FAULTS",
         "Fault",
         "MockKeyVault",
+        "QUIRKS",
+        "Quirk",
         "StaticTokenCredential",
         "TOKEN",
         "UNCOVERABLE",

@@ -2,7 +2,8 @@
 
 The public face: ``serve`` (a vault on a socket, http or https, as a ``MockKeyVault``: url, ca_bundle,
 credential), ``create_app`` (the ASGI app, for in-process use with ``httpx.ASGITransport``), ``VaultSettings``,
-``FAULTS`` (the departures it can be told to make), ``localhost_tls`` (a throw-away CA and localhost certificate)
+``FAULTS`` (the departures it can be told to make), ``QUIRKS`` (behaviours that are no departure, only trouble a run
+must survive), ``localhost_tls`` (a throw-away CA and localhost certificate)
 and the pytest fixtures ``mock_keyvault`` / ``fresh_mock_keyvault`` (entry point ``kvconform-vault``).
 Everything else (modules starting with ``_``) is private: nothing outside this package imports it.
 
@@ -19,7 +20,7 @@ from ._vault import TOKEN, MockKeyVault, StaticTokenCredential, serve
 if TYPE_CHECKING:
     from ._app import create_app
     from ._crypto import write_localhost_tls as localhost_tls
-    from ._faults import FAULTS, UNCOVERABLE, Fault
+    from ._faults import FAULTS, QUIRKS, UNCOVERABLE, Fault, Quirk
     from ._serve import add_arguments as add_serve_arguments
     from ._serve import main as run_serve
     from ._server import running_vault
@@ -29,6 +30,8 @@ __all__ = [
     "FAULTS",
     "Fault",
     "MockKeyVault",
+    "QUIRKS",
+    "Quirk",
     "StaticTokenCredential",
     "TOKEN",
     "UNCOVERABLE",
@@ -45,6 +48,8 @@ _LAZY = {
     "FAULTS": ("._faults", "FAULTS"),
     "UNCOVERABLE": ("._faults", "UNCOVERABLE"),
     "Fault": ("._faults", "Fault"),
+    "QUIRKS": ("._faults", "QUIRKS"),
+    "Quirk": ("._faults", "Quirk"),
     "VaultSettings": ("._settings", "VaultSettings"),
     "create_app": ("._app", "create_app"),
     "localhost_tls": ("._crypto", "write_localhost_tls"),

@@ -6,18 +6,26 @@ message must contain (``says``); every other requirement must keep the status it
 except those the entry justifies: ``also`` (broken too, unavoidably) and ``blocks`` (left unjudged, ``skip``,
 because a step they stand on no longer works). ``awaits`` names the scenario change a fault's detection waits on.
 ``UNCOVERABLE`` says why a MUST requirement has no fault of its own.
+
+``QUIRKS`` are the other kind of entry: behaviours that are no departure, only trouble a run must survive (a purge
+answering 409 at first, a nextLink on another origin, an operation outliving its certificate). They name no
+requirement and the self-test does not score them; ``VaultSettings.faults`` and ``kvconform serve --fault`` take
+their names like a fault's.
 """
 
 from __future__ import annotations
 
-from . import _catalogue_cases, _catalogue_operation
-from ._fault import Fault
+from . import _catalogue_cases, _catalogue_operation, _catalogue_quirks
+from ._fault import Fault, Quirk
 
-__all__ = ["FAULTS", "UNCOVERABLE", "Fault"]
+__all__ = ["FAULTS", "QUIRKS", "UNCOVERABLE", "Fault", "Quirk"]
 
 FAULTS: dict[str, Fault] = {
     fault.name: fault for fault in (*_catalogue_operation.CATALOGUE, *_catalogue_cases.CATALOGUE)
 }
+QUIRKS: dict[str, Quirk] = {quirk.name: quirk for quirk in _catalogue_quirks.CATALOGUE}
+if FAULTS.keys() & QUIRKS.keys():  # one namespace: a name must say which kind it is
+    raise RuntimeError(f"named both a fault and a quirk: {sorted(FAULTS.keys() & QUIRKS.keys())}")
 
 # MUST requirement -> why no fault breaks it alone (docs: Self-validation, detection power).
 UNCOVERABLE: dict[str, str] = {

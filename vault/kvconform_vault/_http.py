@@ -19,6 +19,7 @@ JSON_TYPE = "application/json; charset=utf-8"
 _NAME = re.compile(r"[0-9a-zA-Z-]{1,127}")
 _NUMBER = re.compile(r"[0-9]{1,9}")
 PAGE_SIZE = 25
+FOREIGN_ORIGIN = "http://elsewhere.test"  # quirk foreign-next-link: the origin of every nextLink
 
 
 class VaultJSONResponse(JSONResponse):
@@ -149,6 +150,8 @@ def page(request: Request, items: list[dict[str, Any]], path: str, *, pending: b
         next_link = f"{base_url(request)}{path}?api-version={api_version(request)}&$skiptoken={token}&maxresults={size}"
         if pending:
             next_link += "&includePending=true"
+    if settings(request).fault("foreign-next-link"):
+        next_link = f"{FOREIGN_ORIGIN}{path}?page=2"
     return {"value": chunk, "nextLink": next_link}
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ._crypto import IssuingCA, write_localhost_tls
 from ._db import lock
-from ._faults import FAULTS
+from ._faults import FAULTS, QUIRKS
 from ._persist import DB_FILE, StateFileError
 from ._server import running_vault
 from ._settings import VaultSettings
@@ -84,9 +84,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "use by another serve or cannot be written)",
     )
     parser.add_argument(
-        "--fault", action="append", default=[], metavar="NAME", help="make this documented departure (repeatable)"
+        "--fault",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="make this documented departure, or behave with this quirk (repeatable)",
     )
-    parser.add_argument("--list-faults", action="store_true", help="list the faults and their requirements, then exit")
+    parser.add_argument(
+        "--list-faults",
+        action="store_true",
+        help="list the faults and their requirements, then the quirks (no departure), then exit",
+    )
 
 
 def main(args: argparse.Namespace) -> int:
@@ -94,6 +102,9 @@ def main(args: argparse.Namespace) -> int:
     if args.list_faults:
         for fault in FAULTS.values():
             print(f"{fault.name:<34} {fault.requirement:<24} {fault.description}")
+        print("\nQuirks: no departure from the document, only trouble a run must survive (the self-test scores none):")
+        for quirk in QUIRKS.values():
+            print(f"{quirk.name:<34} {'(no requirement)':<24} {quirk.description}")
         return 0
     try:
         _check_files(args)
@@ -131,8 +142,11 @@ def main(args: argparse.Namespace) -> int:
                     print(line, flush=True)
                 if settings.data_dir is not None:
                     print(f"kvconform: state kept in {settings.data_dir / DB_FILE}", flush=True)
-                if settings.faults:
-                    print(f"kvconform: faults on: {', '.join(sorted(settings.faults))}", flush=True)
+                faults, quirks = sorted(settings.faults - QUIRKS.keys()), sorted(settings.faults & QUIRKS.keys())
+                if faults:
+                    print(f"kvconform: faults on: {', '.join(faults)}", flush=True)
+                if quirks:
+                    print(f"kvconform: quirks on (no departure): {', '.join(quirks)}", flush=True)
                 _wait_forever()
         except KeyboardInterrupt:
             pass  # Ctrl-C or SIGTERM: running_vault has stopped the server on the way out

@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from ._faults import FAULTS
+from ._faults import FAULTS, QUIRKS
 
 __all__ = ["DEFAULT_TENANT_ID", "VaultSettings"]
 
@@ -18,7 +18,8 @@ DEFAULT_TENANT_ID = "00000000-0000-4000-8000-00000000c0de"
 class VaultSettings:
     """Settings of one reference vault; every delay is in seconds of ``clock``.
 
-    ``faults`` names departures from the documented behaviour (see ``FAULTS``); an unknown name is a ValueError.
+    ``faults`` names departures from the documented behaviour (see ``FAULTS``) and quirks, behaviours that are no
+    departure but trouble a run (see ``QUIRKS``); an unknown name is a ValueError.
     """
 
     issuance_delay: float = 2.0
@@ -37,10 +38,10 @@ class VaultSettings:
     def __post_init__(self) -> None:
         faults = frozenset(self.faults)
         object.__setattr__(self, "faults", faults)
-        unknown = sorted(faults - FAULTS.keys())
+        unknown = sorted(faults - FAULTS.keys() - QUIRKS.keys())
         if unknown:
-            known = ", ".join(sorted(FAULTS))
-            raise ValueError(f"unknown fault(s) {', '.join(unknown)}; the known faults are: {known}")
+            known, quirks = ", ".join(sorted(FAULTS)), ", ".join(sorted(QUIRKS))
+            raise ValueError(f"unknown fault(s) {', '.join(unknown)}; the known faults are: {known}; quirks: {quirks}")
         for name in ("issuance_delay", "cancel_delay", "failure_delay", "deleted_visibility_delay"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must not be negative")
@@ -54,7 +55,7 @@ class VaultSettings:
             object.__setattr__(self, "public_url", self.public_url.rstrip("/"))
 
     def fault(self, name: str) -> bool:
-        """Whether the fault ``name`` is switched on (a name missing from the catalogue is a bug: KeyError)."""
-        if name not in FAULTS:
+        """Whether the fault or quirk ``name`` is switched on (a name missing from the catalogue is a bug: KeyError)."""
+        if name not in FAULTS and name not in QUIRKS:
             raise KeyError(f"no fault named {name!r} in the catalogue")
         return name in self.faults

@@ -39,6 +39,10 @@ class Shelf:
         self._epoch0 = time.time()
         self._entries: MutableMapping[str, Entry] = {}  # ``_persist`` puts database tables here (--data-dir)
         self._deleted: MutableMapping[str, Deleted] = {}
+        # Quirks (kept in memory only): operations a certificate delete left behind (orphan-operation), deleted
+        # names whose first purge was refused (purge-delay).
+        self._orphans: dict[str, Entry] = {}
+        self._purge_refused: set[str] = set()
 
     # -- time -----------------------------------------------------------------------------------------------
     def now(self) -> float:
@@ -96,6 +100,8 @@ class Shelf:
         if entry is None:
             raise certificate_not_found(name)
         del self._entries[name.lower()]
+        if entry.operation is not None and self.settings.fault("orphan-operation"):
+            self._orphans[name.lower()] = Entry(entry.name, entry.policy, list(entry.versions), entry.operation)
         entry.operation = None
         now = self.wall()
         deleted = Deleted(
@@ -122,6 +128,11 @@ class Shelf:
 
     def purge(self, name: str) -> None:
         self.deleted(name)
+        if self.settings.fault("purge-delay") and name.lower() not in self._purge_refused:
+            self._purge_refused.add(name.lower())
+            message = f"Certificate {name} is currently being deleted; retry later."
+            raise VaultError(409, "Conflict", message, inner_code="ObjectIsBeingDeleted")
+        self._purge_refused.discard(name.lower())
         del self._deleted[name.lower()]
 
     def recover(self, name: str) -> Entry:

@@ -102,6 +102,7 @@ class Store(Shelf):
         settings, now = self.settings, self.now()
         entry = self._entries.get(name.lower())
         old = entry.operation if entry is not None else None
+        self._orphans.pop(name.lower(), None)  # quirk orphan-operation: a new operation replaces a left-behind one
         if entry is None:
             entry = self._entries.setdefault(name.lower(), Entry(name, policy))
         entry.policy, entry.finished_operation_deleted = policy, False
@@ -142,6 +143,7 @@ class Store(Shelf):
     ) -> tuple[Entry, Version]:
         """Add an imported version; a finished operation is removed (S05), an inProgress one refuses (S06)."""
         self.check_can_start(name, importing=True)
+        self._orphans.pop(name.lower(), None)
         entry = self._entries.setdefault(name.lower(), Entry(name, policy))
         entry.policy = policy
         wall = self.wall()
@@ -157,6 +159,9 @@ class Store(Shelf):
     def operation(self, name: str, request_id: str | None, *, reading: bool = False) -> tuple[Entry, Operation]:
         """The name's operation; 404 when there is none or ``request_id`` names another one (S02, S05, S09)."""
         entry = self._entry(name)
+        if entry is None and name.lower() in self._orphans:  # quirk orphan-operation
+            entry = self._orphans[name.lower()]
+            self._advance(entry)
         op = entry.operation if entry is not None else None
         if entry is None or op is None:
             wrong_code = (
@@ -193,6 +198,7 @@ class Store(Shelf):
             return entry, op
         entry.operation = None
         entry.finished_operation_deleted = op.status != IN_PROGRESS
+        self._orphans.pop(name.lower(), None)
         return entry, op
 
     def merge(
