@@ -177,6 +177,7 @@ class _Flows:
         self.version = version
         self.prefix = f"{config.prefix}py-"
         self.timeout = config.timeout
+        self.interval = config.poll_interval
         self.poll: dict[str, Any] = {"_polling_interval": config.poll_interval}
         self.names: list[str] = []
         self.step = ""
@@ -246,6 +247,19 @@ class _Flows:
         if not poller.done():
             raise FlowFailure(f"the poller did not finish within {self.timeout:g} s (--timeout)", "/pending")
         return poller.result()
+
+    def purge(self, name: str) -> None:
+        """Purge the soft-deleted ``name``. Right after the delete the real service can answer 409
+        ``ObjectIsBeingDeleted``, which is transient (facts file): retried until ``--timeout``."""
+        deadline = time.monotonic() + self.timeout
+        while True:
+            try:
+                self.sdk.purge_deleted_certificate(name)
+                return
+            except HttpResponseError as exc:
+                if exc.status_code != 409 or time.monotonic() >= deadline:
+                    raise
+            self.stop.pause(min(self.interval, max(0.0, deadline - time.monotonic())))
 
     def expect_not_found(self, call: Callable[[], object], what: str) -> None:
         try:
@@ -360,7 +374,7 @@ class _Flows:
             self.at("get_deleted_certificate(name)")
             self.sdk.get_deleted_certificate(name)
             self.at("purge_deleted_certificate(name)")
-            self.sdk.purge_deleted_certificate(name)
+            self.purge(name)
         self.at("get_certificate(name) after the delete")
         self.expect_not_found(lambda: self.sdk.get_certificate(name), "the deleted certificate")
 

@@ -62,6 +62,11 @@ class Stop:
         if self._event.is_set():
             raise Stopped()
 
+    def pause(self, seconds: float) -> None:
+        """Wait ``seconds``, or raise :class:`Stopped` as soon as :meth:`set` is called."""
+        if self._event.wait(seconds):
+            raise Stopped()
+
 
 _STOP: contextvars.ContextVar[Stop | None] = contextvars.ContextVar("kvconform_client_stop", default=None)
 

@@ -169,3 +169,18 @@ def test_ctrl_c_kills_the_child_programs_and_marks_the_phase_interrupted(
     while _script._RUNNING and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not _script._RUNNING  # sleep 60 was killed, not waited for
+
+
+@pytest.mark.slow
+def test_every_sdk_flow_passes_when_a_purge_right_after_the_delete_answers_409(
+    tls_files, js_runtime: object, java_runtime: JavaRuntime, go_binary: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """The real service can answer 409 ObjectIsBeingDeleted to a purge right after the delete, transiently (facts
+    file): the quirk ``purge-delay``. A flow that purges must retry it, not read it as the vault's departure."""
+    with _faulty(tls_files, "purge-delay") as vault:
+        config = dataclasses.replace(vault, clients=("python", "js", "java", "go"), prefix="kvc-pd000001-")
+        result = run_clients(config, ClientOptions(cache=js_runtime.modules.parent, offline=True))  # type: ignore[attr-defined]
+        assert [(flow.requirement, flow.status, flow.message) for flow in result.flows] == [
+            (requirement_for(client, flow), Status.PASS, "") for client in config.clients for flow in FLOWS
+        ]
+        assert result.leftovers == [] and _remaining(config) == []

@@ -554,10 +554,21 @@ func purge(name string) error {
 		}
 		time.Sleep(interval)
 	}
-	c, cancel := ctx()
-	defer cancel()
-	_, err := client.PurgeDeletedCertificate(c, name, nil)
-	return err
+	return purgeNow(name, deadline)
+}
+
+// purgeNow purges the soft-deleted certificate. Right after the delete the real service can answer 409
+// (ObjectIsBeingDeleted), which is transient (facts file): retried until the deadline.
+func purgeNow(name string, deadline time.Time) error {
+	for {
+		c, cancel := ctx()
+		_, err := client.PurgeDeletedCertificate(c, name, nil)
+		cancel()
+		if err == nil || statusCode(err) != http.StatusConflict || time.Now().After(deadline) {
+			return err
+		}
+		time.Sleep(interval)
+	}
 }
 
 func describe(err error) string {
@@ -623,7 +634,7 @@ func remove(name string) error {
 		return err
 	}
 	if err != nil { // deleted already: purge what may be left in the soft-deleted state
-		if _, err := client.PurgeDeletedCertificate(c, name, nil); err != nil && statusCode(err) != http.StatusNotFound {
+		if err := purgeNow(name, time.Now().Add(timeout)); err != nil && statusCode(err) != http.StatusNotFound {
 			return err
 		}
 	} else if deleted.RecoveryID != nil {

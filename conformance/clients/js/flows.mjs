@@ -144,6 +144,20 @@ async function wait(poller) {
   }
 }
 
+// Right after the delete the real service can answer a purge 409 (ObjectIsBeingDeleted), which is transient (facts
+// file): retried until the timeout.
+async function purge(name) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await client.purgeDeletedCertificate(name);
+    } catch (error) {
+      if (error.statusCode !== 409 || Date.now() >= deadline) throw error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, intervalInMs));
+  }
+}
+
 async function expectNotFound(call, what) {
   try {
     await call();
@@ -274,7 +288,7 @@ const flows = {
       at("getDeletedCertificate(name)");
       await client.getDeletedCertificate(name);
       at("purgeDeletedCertificate(name)");
-      await client.purgeDeletedCertificate(name);
+      await purge(name);
     }
     at("getCertificate(name) after the delete");
     await expectNotFound(() => client.getCertificate(name), "the deleted certificate");
@@ -344,7 +358,7 @@ async function remove(name) {
   }
   if (deleted === null || deleted.recoveryId) {
     try {
-      await client.purgeDeletedCertificate(name);
+      await purge(name);
     } catch (error) {
       if (error.statusCode !== 404) throw error;
     }
