@@ -27,8 +27,9 @@ __all__ = ["REAP_SECONDS", "Start", "WorkerError", "Workers", "context"]
 
 Result = TypeVar("Result")
 
-REAP_SECONDS = 10.0
-"""Longest wait for the workers to end once stopped (or, when done, once their results are in) before giving up."""
+REAP_SECONDS = 30.0
+"""Longest wait for the workers to end, once killed or once their results are in (a spawned worker then saves its
+coverage data, if measured), before one still running is killed."""
 
 
 _WAKE_SECONDS = 0.5
@@ -60,7 +61,7 @@ def context() -> Start:
 def _ignore_interrupt() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the parent, which stops the workers
     if hasattr(signal, "pthread_sigmask"):
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # blocked while it started: see _interrupts_held
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # a forked worker starts with it blocked
 
 
 def _work(results: Connection, function: Callable[..., Any], arguments: tuple[Any, ...]) -> None:
@@ -81,15 +82,24 @@ def _work(results: Connection, function: Callable[..., Any], arguments: tuple[An
 
 @contextlib.contextmanager
 def _interrupts_held() -> Iterator[None]:
-    """Ctrl-C waits for the end of the block (then is raised as usual): a worker starting meanwhile begins with it
-    blocked, so it cannot be interrupted before it ignores it, and a stop is not cut short."""
-    hold = hasattr(signal, "pthread_sigmask") and threading.current_thread() is threading.main_thread()
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT}) if hold else set()
+    """Ctrl-C waits for the end of the block, then is raised as usual (in the main thread; elsewhere, nothing is held).
+
+    Meanwhile SIGINT is blocked and ignored: a worker started in the block begins with it ignored, even through the
+    exec of spawn (an ignored signal stays ignored; Python then installs no handler), so it is never interrupted
+    before :func:`_ignore_interrupt`; and a stop is not cut short. On Linux a blocked signal stays pending although
+    ignored, so none is lost.
+    """
+    main = threading.current_thread() is threading.main_thread()
+    if not main or not hasattr(signal, "pthread_sigmask") or signal.getsignal(signal.SIGINT) is None:
+        yield
+        return
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    handler = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         yield
     finally:
-        if hold:
-            signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        signal.signal(signal.SIGINT, handler)
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
 
 
 class Workers(Generic[Result]):
