@@ -8,14 +8,9 @@ never a pass.
 from __future__ import annotations
 
 import datetime
-import multiprocessing
 import os
-import signal
-import sys
-import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
-from multiprocessing.pool import Pool
 
 from .._results import RunResult, TestRecord, aggregate
 from .._version import __version__
@@ -31,6 +26,7 @@ from ..traffic import (
     read_traffic,
 )
 from ._engine import IDLE, LOOKAHEAD, Partial, SessionJudge, Shard, SourceCounts, combine
+from ._processes import Workers, context
 
 __all__ = [
     "IDLE",
@@ -111,16 +107,7 @@ def _read(path: str, kind: TrafficFormat, shard: Shard) -> Iterator[TrafficItem]
     return read_traffic(path, format=kind, skip=None if shard.count == 1 else lambda *at: not shard.owns(*at))
 
 
-def _ignore_interrupt() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the parent, which stops the workers
-
-
-def _context() -> multiprocessing.context.BaseContext:
-    """fork where it is safe (Linux, no other thread running: the workers start with kvconform already imported),
-    spawn elsewhere."""
-    methods = multiprocessing.get_all_start_methods()
-    forkable = "fork" in methods and sys.platform != "darwin" and threading.active_count() == 1
-    return multiprocessing.get_context("fork" if forkable else "spawn")
+_context = context  # the start method of the workers (tests replace it)
 
 
 def judge_file(
@@ -143,23 +130,11 @@ def judge_file(
         large = False
     if shards <= 1 or not large:
         return judge_items(read_traffic(location, format=kind), counts, sanitised=sanitised)
-    pool: Pool = _context().Pool(shards - 1, initializer=_ignore_interrupt)
-    try:
-        pending = [
-            pool.apply_async(_shard_of_file, (location, kind, sanitised, Shard(index, shards)))
-            for index in range(1, shards)
-        ]
+    parts = [(location, kind, sanitised, Shard(index, shards)) for index in range(1, shards)]
+    with Workers(_shard_of_file, parts, _context()) as workers:  # on an error or Ctrl-C, stopped before it is raised
         first = Shard(0, shards)
         partials = [_judge_shard(_read(location, kind, first), counts, sanitised=sanitised, shard=first)]
-        partials += [result.get() for result in pending]
-    except BaseException:
-        pool.terminate()  # Ctrl-C or a failed shard: the other shards are not waited for
-        pool.join()
-        raise
-    # Done: the workers end on their own. SIGTERM to a worker already exiting can leave it hung, and the join with
-    # it (coverage's SIGTERM handler, saving its data, did so in CI), so terminate() is only for the failure above.
-    pool.close()
-    pool.join()
+        partials += workers.results()
     for partial in partials[1:]:
         if partial.counts is not None:
             counts.absorb(partial.counts)

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import copy
 import json
-import multiprocessing.pool
+import multiprocessing
 import re
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,8 @@ import pytest
 import conformance.recorded
 from conformance._results import TestRecord
 from conformance.recorded import IDLE, Shard, SourceCounts, judge_file
+
+from ._workers import judge_forever
 
 SESSIONS = Path(__file__).parent.parent / "data" / "real-sessions"
 ALL = sorted(SESSIONS.glob("*.har")) + sorted(SESSIONS.glob("*.recording.json"))
@@ -142,34 +145,36 @@ def test_judge_jobs_gives_the_same_summary_and_refuses_a_count_below_one(cli, tm
 
 
 @pytest.fixture
-def terminations(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Each Pool.terminate() call, recorded (and made)."""
-    calls: list[int] = []
-    terminate = multiprocessing.pool.Pool.terminate
+def stops(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Each worker stopped, by how: "kill" (SIGKILL) or "terminate" (SIGTERM: never, it could hang one under coverage);
+    recorded and made."""
+    calls: list[str] = []
+    for how in ("kill", "terminate"):
+        stop = getattr(BaseProcess, how)
 
-    def recorded(pool: multiprocessing.pool.Pool) -> None:
-        calls.append(1)
-        terminate(pool)
+        def recorded(process: BaseProcess, stop: Any = stop, how: str = how) -> None:
+            calls.append(how)
+            stop(process)
 
-    monkeypatch.setattr(multiprocessing.pool.Pool, "terminate", recorded)
+        monkeypatch.setattr(BaseProcess, how, recorded)
     return calls
 
 
 @pytest.mark.usefixtures("every_file_is_large")
-def test_a_judged_file_lets_its_workers_end_on_their_own(terminations: list[int]) -> None:
-    # SIGTERM to a worker that is already exiting could hang it and the join with it (CI, coverage's handler).
+def test_a_judged_file_lets_its_workers_end_on_their_own(stops: list[str]) -> None:
     assert _judged(ALL[0], 3)[0]
-    assert terminations == []
+    assert stops == []
+    assert multiprocessing.active_children() == []
 
 
 @pytest.mark.usefixtures("every_file_is_large")
-def test_a_failing_shard_stops_the_other_workers_and_raises(
-    monkeypatch: pytest.MonkeyPatch, terminations: list[int]
-) -> None:
+def test_a_failing_shard_stops_the_other_workers_and_raises(monkeypatch: pytest.MonkeyPatch, stops: list[str]) -> None:
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("shard broke")
 
     monkeypatch.setattr(conformance.recorded, "_judge_shard", broken)  # this process's own shard
+    monkeypatch.setattr(conformance.recorded, "_shard_of_file", judge_forever)  # the workers' (SIGTERM would hang)
     with pytest.raises(RuntimeError, match="shard broke"):
         _judged(ALL[0], 3)
-    assert terminations == [1]
+    assert stops == ["kill", "kill"]
+    assert multiprocessing.active_children() == []
