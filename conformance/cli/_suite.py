@@ -14,6 +14,7 @@ import dataclasses
 import signal
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,7 +27,9 @@ from ._console import FuzzProgressLine
 if TYPE_CHECKING:
     from kvconform_vault import VaultSettings
 
+    from .._auth import TokenProvider
     from .._results import FuzzResult, RunResult
+    from .._sweep import SweepResult
     from ..clients import Background, ClientOptions, ClientsResult
     from ..fuzz import FuzzOptions, FuzzProgress
 
@@ -35,6 +38,9 @@ __all__ = ["EMBEDDED_TOKEN", "Certified", "Terminated", "certify", "embedded", "
 EMBEDDED_TOKEN = "kvconform-embedded"  # the embedded vault accepts any non-empty token
 EMBEDDED_POLL_INTERVAL = 0.2
 FUZZ_BESIDE_CLIENTS = "fz-"
+SETTLE = (1.0, 3.0)
+"""After an interrupt the end sweep looks again after these pauses: a create in flight when the run stopped can land on
+the vault after the first listing (seen in CI: a create with an issuer, the vault making its key meanwhile)."""
 """Where the fuzz phase names its objects while the client phase runs beside it (``kvc-…-fz-``): its closing sweep
 removes everything under its prefix, and must not remove the clients' objects (``kvc-…-py-``, ``-js-``, …) under
 their feet. The scenarios' names (``kvc-…-s01-…``) start with neither."""
@@ -187,6 +193,7 @@ def certify(
             clients = dataclasses.replace(clients, progress=console.lines(clients.progress))
         overlap = clients is not None and count > 1
         done = None
+        settled = False  # every phase ended on its own: nothing can still be in flight
         try:
             with _client_phase(config, clients if overlap else None) as beside:
                 result, fuzzed = run_suite(
@@ -202,8 +209,9 @@ def certify(
                 interrupted = result.interrupted or (fuzzed is not None and fuzzed.interrupted)
                 if not interrupted and clients is not None:
                     done = _clients(config, clients) if beside is None else _wait(beside)
+                settled = not interrupted
         finally:
-            swept = sweep(config, auth)  # whatever this run created, also after a Ctrl-C or SIGTERM
+            swept = end_sweep(config, auth, settle=not settled)  # what this run created, also after Ctrl-C or SIGTERM
     result.leftovers.extend(
         leftover for leftover in earlier.leftovers + swept.leftovers if leftover not in result.leftovers
     )
@@ -217,6 +225,20 @@ def certify(
         if overlap and done is not None:  # the phases overlapped: the run lasted as long as the longer
             result.duration = max(suite_duration, done.duration)
     return Certified(result, done, bool(terminated))
+
+
+def end_sweep(config: TargetConfig, auth: TokenProvider, *, settle: bool) -> SweepResult:
+    """Remove what the run created. With ``settle`` (the run was interrupted) look again after each pause of
+    :data:`SETTLE`, for a create that was in flight; the leftovers are those of the last look."""
+    from .._sweep import sweep
+
+    swept = sweep(config, auth)
+    for pause in SETTLE if settle else ():
+        time.sleep(pause)
+        again = sweep(config, auth)
+        swept.removed += again.removed
+        swept.leftovers = again.leftovers
+    return swept
 
 
 def _clients(config: TargetConfig, options: ClientOptions) -> ClientsResult:

@@ -9,10 +9,12 @@ import json
 import os
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from kvconform_vault import VaultSettings, localhost_tls, running_vault
 
@@ -120,3 +122,40 @@ def test_a_client_line_clears_the_fuzz_progress_line_first_and_it_is_drawn_again
     assert drawn.startswith("  FUZZ  fuzzing: 1/18 operations") and blanked == " " * len(drawn)
     assert client == "kvconform: built the Go client in 40.0 s"
     assert second.split("\r")[1].startswith("  FUZZ  fuzzing: 2/18 operations")
+
+
+def _late_create(url: str, name: str, after: float) -> threading.Timer:
+    """A create that lands on the vault ``after`` seconds from now, as one in flight when a run was interrupted."""
+
+    def create() -> None:
+        body = {"policy": {"issuer": {"name": "Unknown"}, "x509_props": {"subject": "CN=late"}}}
+        headers = {"Authorization": "Bearer late-token"}
+        httpx.post(f"{url}/certificates/{name}/create?api-version=7.6", json=body, headers=headers).raise_for_status()
+
+    timer = threading.Timer(after, create)
+    timer.start()
+    return timer
+
+
+@pytest.mark.parametrize("settle", [True, False], ids=["interrupted", "ended"])
+def test_after_an_interrupt_the_end_sweep_looks_again_for_a_create_that_landed_late(
+    monkeypatch: pytest.MonkeyPatch, settle: bool
+) -> None:
+    from conformance._auth import StaticTokenAuth
+    from conformance._config import TargetConfig
+    from conformance.cli import _suite
+
+    monkeypatch.setattr(_suite, "SETTLE", (1.0,))
+    with running_vault(VaultSettings(token="late-token")) as url:
+        config = TargetConfig(target=url, token="late-token", prefix="kvc-late0001-")
+        timer = _late_create(url, "kvc-late0001-s01", after=0.3)
+        swept = _suite.end_sweep(config, StaticTokenAuth("late-token"), settle=settle)
+        timer.join()
+        listed = httpx.get(
+            f"{url}/certificates?api-version=7.6&includePending=true", headers={"Authorization": "Bearer late-token"}
+        ).json()["value"]
+    names = [item["id"].rstrip("/").rsplit("/", 1)[-1] for item in listed]
+    if settle:  # looked again after the pause: the late create is gone too
+        assert "kvc-late0001-s01" in swept.removed and names == [] and swept.leftovers == []
+    else:  # a run that ended on its own has nothing in flight: one look, which the late create missed
+        assert names == ["kvc-late0001-s01"]
