@@ -73,6 +73,20 @@ def header(title: str) -> None:
     print(compile_package())
 
 
+def print_differences(judged: list[tuple[str, dict[str, str]]], what: str = "") -> int:
+    """Say whether every run judged every requirement as the first did (``what`` follows the count of runs), list
+    each difference; 1 when there is one, else 0 (the script's exit code)."""
+    different = differences(judged)
+    reference = judged[0][1]
+    print(
+        f"requirements judged: {len(reference)} in each of {len(judged)} runs{what}, "
+        f"{'identical' if not different else f'{len(different)} differences'}"
+    )
+    for line in different:
+        print(f"  {line}")
+    return 1 if different else 0
+
+
 def differences(judged: list[tuple[str, dict[str, str]]]) -> list[str]:
     """Each requirement a run judged otherwise than the first run did: ``judged`` is (label, status by requirement)."""
     reference = judged[0][1]

@@ -19,7 +19,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from _common import KVCONFORM, differences, header, median, spread, timed, verdict
+from _common import KVCONFORM, header, median, print_differences, spread, timed, verdict
 
 HIDDEN_GOAL = 0.5
 
@@ -71,16 +71,9 @@ def main() -> int:
         f"the clients add {added:.2f} s: {hidden:.0%} of their phase hidden (goal >= {HIDDEN_GOAL:.0%}): "
         f"{verdict(hidden >= HIDDEN_GOAL)}"
     )
-    reference = judged[0]
-    different = differences([(f"run {index + 1}", statuses) for index, statuses in enumerate(judged)])
-    client = sorted({status for key, status in reference.items() if key.startswith("CLIENT-")})
-    print(
-        f"requirements judged: {len(reference)} in each of {len(judged)} runs with clients (CLIENT: "
-        f"{', '.join(client)}), {'identical' if not different else f'{len(different)} differences'}"
-    )
-    for line in different:
-        print(f"  {line}")
-    return 1 if different else 0
+    client = sorted({status for key, status in judged[0].items() if key.startswith("CLIENT-")})
+    labelled = [(f"run {index + 1}", statuses) for index, statuses in enumerate(judged)]
+    return print_differences(labelled, f" with clients (CLIENT: {', '.join(client)})")
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ import tempfile
 import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 
-from _common import KVCONFORM, differences, header, median, spread, timed, verdict
+from _common import KVCONFORM, header, median, print_differences, spread, timed, verdict
 
 WALL_GOAL = 10.0
 SPEED_UP_GOAL = 1.6
@@ -100,15 +100,7 @@ def _measure(runs: int, target: list[str], title: str, *, embedded: bool) -> int
             else " (the goal is set on the embedded vault)"
         )
     )
-    reference = judged[0][1]
-    different = differences([(f"-n {workers}", statuses) for workers, statuses in judged])
-    print(
-        f"requirements judged: {len(reference)} in each of {len(judged)} runs, "
-        f"{'identical' if not different else f'{len(different)} differences'}"
-    )
-    for line in different:
-        print(f"  {line}")
-    return 1 if different else 0
+    return print_differences([(f"-n {workers}", statuses) for workers, statuses in judged])
 
 
 if __name__ == "__main__":

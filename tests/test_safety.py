@@ -159,14 +159,9 @@ def test_an_interrupted_run_cleans_up_and_writes_partial_reports(
             while not _kvc(_inventory(url)):
                 assert process.poll() is None and time.monotonic() < deadline, "the run created nothing"
                 time.sleep(0.05)
-            if group:
-                os.killpg(process.pid, signum)
-            else:
-                process.send_signal(signum)
-            stdout, stderr = process.communicate(timeout=60)
+            stdout, stderr = _interrupt(process, signum, group=group, timeout=60)
         finally:
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGKILL)
+            _kill_leftover(process)
         assert process.returncode == code, stdout + stderr
         assert _kvc(_inventory(url)) == set(), "the interrupted run left objects behind"
     assert not _group_alive(process.pid), "a pytest-xdist worker outlived the run"
@@ -174,6 +169,21 @@ def test_an_interrupted_run_cleans_up_and_writes_partial_reports(
     assert "interrupted" in stdout
     summary = _summary(tmp_path)
     assert (summary["outcome"], summary["interrupted"]) == ("error", True)
+
+
+def _interrupt(process: subprocess.Popen[str], signum: int, *, group: bool, timeout: float) -> tuple[str, str]:
+    """Send ``signum`` as a terminal does (the whole process group) or as ``kill`` does (the main process only), and
+    wait for the run to end: its stdout and stderr."""
+    if group:
+        os.killpg(process.pid, signum)
+    else:
+        process.send_signal(signum)
+    return process.communicate(timeout=timeout)
+
+
+def _kill_leftover(process: subprocess.Popen[str]) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGKILL)
 
 
 def _group_alive(pgid: int) -> bool:
@@ -378,14 +388,9 @@ def test_an_interrupted_parallel_run_stops_its_clients_and_leaves_nothing(
                     break
                 assert process.poll() is None and time.monotonic() < deadline, "the phases never overlapped"
                 time.sleep(0.1)
-            if group:
-                os.killpg(process.pid, signum)
-            else:
-                process.send_signal(signum)
-            stdout, stderr = process.communicate(timeout=120)
+            stdout, stderr = _interrupt(process, signum, group=group, timeout=120)
         finally:
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGKILL)
+            _kill_leftover(process)
         assert process.returncode == code, stdout + stderr
         assert _kvc_found(url, str(tls.ca_file)) == [], "the interrupted run left objects behind"
     deadline = time.monotonic() + 5  # a killed program may take a moment to be gone
