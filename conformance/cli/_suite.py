@@ -38,12 +38,12 @@ __all__ = ["EMBEDDED_TOKEN", "Certified", "Terminated", "certify", "embedded", "
 EMBEDDED_TOKEN = "kvconform-embedded"  # the embedded vault accepts any non-empty token
 EMBEDDED_POLL_INTERVAL = 0.2
 FUZZ_BESIDE_CLIENTS = "fz-"
-SETTLE = (1.0, 3.0)
-"""After an interrupt the end sweep looks again after these pauses: a create in flight when the run stopped can land on
-the vault after the first listing (seen in CI: a create with an issuer, the vault making its key meanwhile)."""
 """Where the fuzz phase names its objects while the client phase runs beside it (``kvc-…-fz-``): its closing sweep
 removes everything under its prefix, and must not remove the clients' objects (``kvc-…-py-``, ``-js-``, …) under
 their feet. The scenarios' names (``kvc-…-s01-…``) start with neither."""
+SETTLE = (1.0, 3.0)
+"""After an interrupt the end sweep looks again after these pauses: a create in flight when the run stopped can land on
+the vault after the first listing (seen in CI: a create with an issuer, the vault making its key meanwhile)."""
 
 
 class Terminated(KeyboardInterrupt):
